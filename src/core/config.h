@@ -1,0 +1,38 @@
+/* config.h: run-time settings from defaults < config file < environment < command-line flags.
+ * The file is "key = value" lines ('#' comments); the environment uses DJ_<KEY> in upper case
+ * (DJ_DB, DJ_LISTEN, ...); flags are --key VALUE or --key=VALUE. Every source goes through
+ * config_set(), so a key means the same thing everywhere.
+ * main() fills one struct config and installs it before any thread starts; afterwards it is
+ * read-only (config_get). Threads: startup only for writes, safe for reads. */
+#ifndef DJ_CONFIG_H
+#define DJ_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct err;
+
+struct config {
+    char db[512];              /* "sqlite:dangjian.db" | postgresql URL/conninfo */
+    char listen_host[64];      /* "127.0.0.1" */
+    int listen_port;           /* 8080; 0 = ephemeral (tests) */
+    int threads;               /* HTTP worker threads; 0 = number of CPUs */
+    size_t body_limit;         /* bytes; 1 MiB */
+    int timeout_s;             /* idle connection time-out */
+    int shutdown_grace_ms;     /* how long SIGTERM waits for in-flight requests */
+    char dist[512];            /* serve the SPA from this dir; "" = the embedded copy */
+    char log_level[16];        /* debug|info|warn|error|off */
+    bool jobs;                 /* run the job runner thread inside serve */
+};
+
+void config_defaults(struct config *c);
+/* Sets one key from text. Unknown key -> ERR_INVALID "config.unknown_key"; bad value ->
+ * ERR_INVALID "config.bad_value" with the key as field. */
+int config_set(struct config *c, const char *key, const char *value, struct err *e);
+int config_load_file(struct config *c, const char *path, struct err *e);
+int config_load_env(struct config *c, struct err *e);
+bool config_is_key(const char *key);
+
+void config_install(const struct config *c);   /* copies; call before threads start */
+const struct config *config_get(void);
+
+#endif

@@ -1,0 +1,82 @@
+/* db.h: one small API over SQLite and PostgreSQL (ARCHITECTURE.md §4).
+ *
+ * Features write portable SQL with `?` placeholders; for PostgreSQL they are rewritten to $1..$n
+ * (a `?` inside a quoted literal is left alone). Values are always bound, never pasted.
+ * Statements are cached per connection, keyed by the SQL text pointer: features keep their SQL
+ * in `static const char` strings, so db_prepare() of the same string is a hash lookup after the
+ * first time and db_finalize() returns the statement to the cache (reset, bindings cleared).
+ *
+ * Results: db_step() returns DB_ROW while rows remain, DB_DONE at the end, DB_ERROR (-1) with
+ * `e` filled. Unique and foreign-key violations map to ERR_CONFLICT (message "db.conflict"),
+ * everything else to ERR_INTERNAL with the driver's text in e->detail.
+ * Column getters are valid until the next db_step/db_reset/db_finalize of that statement;
+ * copy (arena_strdup) what must live longer.
+ *
+ * Transactions: db_begin/db_commit/db_rollback; nesting is not supported (db_begin inside a
+ * transaction fails with ERR_INTERNAL "db.nested_tx").
+ *
+ * URLs: "sqlite:PATH" (PATH may be ":memory:"), or "postgresql://..." / "postgres://..." or a
+ * libpq key=value string ("host=... dbname=..."). SQLite connections use WAL, foreign_keys=ON,
+ * busy_timeout=5000 ms.
+ *
+ * Threads: a struct db (connection) belongs to one thread at a time; never share one. */
+#ifndef DJ_DB_H
+#define DJ_DB_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+struct db;          /* opaque: one connection */
+struct db_stmt;     /* opaque: one prepared statement */
+
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+enum db_step_result { DB_ERROR = -1, DB_DONE = 0, DB_ROW = 1 };
+
+/* Opens a connection. On failure *out is NULL and e says why ("db.bad_url", "db.cannot_open"). */
+int db_open(struct db **out, const char *url, struct err *e) __attribute__((warn_unused_result));
+void db_close(struct db *db);                               /* NULL is fine */
+enum db_kind db_kind(const struct db *db);
+const char *db_kind_name(const struct db *db);              /* "sqlite" | "postgresql" */
+/* Checks the URL's form without connecting (used for CLI errors); 0 ok, -1 with e. */
+int db_url_check(const char *url, struct err *e);
+
+int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+    __attribute__((warn_unused_result));
+void db_finalize(struct db_stmt *st);                       /* NULL is fine */
+void db_reset(struct db_stmt *st);                          /* rerun with new bindings */
+
+/* Bind by 1-based index. Errors (index out of range) are sticky and reported by db_step. */
+void db_bind_i64(struct db_stmt *st, int idx, int64_t v);
+void db_bind_text(struct db_stmt *st, int idx, const char *s);   /* NULL binds SQL NULL */
+void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n);
+void db_bind_double(struct db_stmt *st, int idx, double v);
+void db_bind_null(struct db_stmt *st, int idx);
+void db_bind_bool(struct db_stmt *st, int idx, bool v);          /* stored as 0/1 integer */
+
+int db_step(struct db_stmt *st, struct err *e) __attribute__((warn_unused_result));
+
+int db_col_count(const struct db_stmt *st);
+bool db_col_is_null(const struct db_stmt *st, int col);           /* 0-based */
+int64_t db_col_i64(const struct db_stmt *st, int col);            /* NULL -> 0 */
+double db_col_double(const struct db_stmt *st, int col);
+const char *db_col_text(const struct db_stmt *st, int col);       /* NULL -> NULL */
+const char *db_col_name(const struct db_stmt *st, int col);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
+int64_t db_changes(const struct db_stmt *st);
+
+int db_begin(struct db *db, struct err *e) __attribute__((warn_unused_result));
+int db_commit(struct db *db, struct err *e) __attribute__((warn_unused_result));
+void db_rollback(struct db *db);                            /* no-op outside a transaction */
+bool db_in_tx(const struct db *db);
+
+/* Runs one or more statements with no parameters (DDL, migrations). */
+int db_exec(struct db *db, const char *sql, struct err *e) __attribute__((warn_unused_result));
+
+/* Convenience: prepare+bind nothing+step once; returns the first column of the first row as
+ * int64 in *out (0 if no row). For COUNT(*) and similar. */
+int db_query_i64(struct db *db, const char *sql, int64_t *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+#endif
