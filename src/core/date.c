@@ -50,7 +50,8 @@ int date_parse(const char *s, struct date *out)
 
 void date_format(struct date d, char out[11])
 {
-    snprintf(out, 11, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d.year % 10000u, (unsigned)d.month % 100u,
+             (unsigned)d.day % 100u);
 }
 
 struct date date_add_months(struct date d, int months)

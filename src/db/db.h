@@ -5,12 +5,19 @@
  * Statements are cached per connection, keyed by the SQL text pointer: features keep their SQL
  * in `static const char` strings, so db_prepare() of the same string is a hash lookup after the
  * first time and db_finalize() returns the statement to the cache (reset, bindings cleared).
+ * If that statement is in use (the same SQL run inside its own row loop), db_prepare() gives a
+ * fresh one that db_finalize() destroys. db_reset() keeps the bindings; binding a statement
+ * that was stepped but not reset is an error (reported by db_step, like any bind error).
  *
  * Results: db_step() returns DB_ROW while rows remain, DB_DONE at the end, DB_ERROR (-1) with
- * `e` filled. Unique and foreign-key violations map to ERR_CONFLICT (message "db.conflict"),
- * everything else to ERR_INTERNAL with the driver's text in e->detail.
+ * `e` filled: unique and foreign-key violations are ERR_CONFLICT "db.conflict", NOT NULL and
+ * CHECK violations ERR_INVALID "db.constraint", a lost connection (or SQLite still locked after
+ * busy_timeout) ERR_UNAVAILABLE "db.unavailable", everything else ERR_INTERNAL "db.error".
+ * The driver's text goes to e->detail (never row values: it gets logged).
  * Column getters are valid until the next db_step/db_reset/db_finalize of that statement;
- * copy (arena_strdup) what must live longer.
+ * copy (arena_strdup) what must live longer. PostgreSQL knows column names and count only after
+ * the first db_step, and infers each parameter's type from its context: `? IS NULL` alone fails
+ * there, write `CAST(? AS BIGINT) IS NULL`.
  *
  * Transactions: db_begin/db_commit/db_rollback; nesting is not supported (db_begin inside a
  * transaction fails with ERR_INTERNAL "db.nested_tx").

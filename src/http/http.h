@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/i18n.h"
+
 struct arena;
 struct db;
 struct err;
@@ -79,14 +81,5 @@ void http_set_header(struct http_res *res, const char *name, const char *value);
 /* Body helpers for handlers: the JSON body must be an object (else ERR_INVALID
  * "request.body_not_object"). */
 int http_body_object(const struct http_req *req, json_t **out, struct err *e);
-
-/* Message catalogue: features register their message keys with zh-CN and English text. */
-struct i18n_msg {
-    const char *key;
-    const char *zh;
-    const char *en;
-};
-void i18n_register(const struct i18n_msg *msgs, size_t count);   /* startup only */
-const char *i18n_text(const char *key, const char *lang);        /* key itself if unknown */
 
 #endif

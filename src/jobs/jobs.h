@@ -14,7 +14,6 @@
 struct arena;
 struct db;
 struct err;
-struct route;
 
 struct job {
     int64_t id;
@@ -52,7 +51,12 @@ void jobs_register_kind(const char *kind, job_fn fn);                 /* startup
 /* Runs queued jobs until none is left (once) or until jobs_runner_stop(). */
 int jobs_run_pending(struct db *db, const char *owner, struct err *e);
 
-extern const struct route jobs_routes[];
-extern const unsigned long jobs_routes_count;
+/* A background thread that polls the queue every poll_ms with its own connection. */
+struct jobs_thread;
+struct jobs_thread *jobs_thread_start(const char *db_url, int poll_ms);
+void jobs_thread_stop(struct jobs_thread *t);                          /* NULL is fine */
+
+/* Registers GET /api/v1/jobs/{id} with the HTTP layer. Startup only. */
+void jobs_register_routes(void);
 
 #endif

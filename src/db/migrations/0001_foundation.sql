@@ -128,7 +128,9 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER members_count_ins AFTER INSERT OR DELETE ON members
+CREATE TRIGGER members_count_ins AFTER INSERT ON members
+    FOR EACH ROW EXECUTE FUNCTION members_count();
+CREATE TRIGGER members_count_del AFTER DELETE ON members
     FOR EACH ROW EXECUTE FUNCTION members_count();
 CREATE TRIGGER members_count_upd AFTER UPDATE OF org_id, category, status ON members
     FOR EACH ROW EXECUTE FUNCTION members_count();

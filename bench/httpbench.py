@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""httpbench.py: the measurements wrk cannot make, for bench/run.sh.
+
+  httpbench.py port                      a free loopback TCP port
+  httpbench.py latency URL N             N sequential GETs on one keep-alive connection;
+                                         prints "median_ms p99_ms bytes" (bytes of the last body)
+  httpbench.py startup BIN DBURL N       N times: spawn `BIN serve` on an existing DB, poll
+                                         /api/v1/health every 1 ms until it answers 200; prints
+                                         "median_ms min_ms max_ms"
+
+Only the standard library; timings use time.perf_counter (monotonic).
+"""
+import http.client
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def percentile(values, p):
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, math.ceil(p / 100.0 * len(ordered)) - 1))
+    return ordered[k]
+
+
+def latency(url, n):
+    u = urllib.parse.urlsplit(url)
+    path = u.path + ("?" + u.query if u.query else "")
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    times, size = [], 0
+    for _ in range(n):
+        t0 = time.perf_counter()
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        times.append((time.perf_counter() - t0) * 1000.0)
+        if r.status != 200:
+            sys.exit("latency: HTTP %d from %s: %s" % (r.status, url, body[:200]))
+        size = len(body)
+    conn.close()
+    print("%.2f %.2f %d" % (statistics.median(times), percentile(times, 99), size))
+
+
+def health_ok(port):
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        c.request("GET", "/api/v1/health")
+        ok = c.getresponse().status == 200
+        c.close()
+        return ok
+    except OSError:
+        return False
+
+
+def startup(binary, db_url, n):
+    times = []
+    for _ in range(n):
+        port = free_port()
+        t0 = time.perf_counter()
+        p = subprocess.Popen([binary, "serve", "--db", db_url, "--listen",
+                              "127.0.0.1:%d" % port, "--log-level", "warn"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while not health_ok(port):
+                if p.poll() is not None:
+                    sys.exit("startup: server exited with %d" % p.returncode)
+                if time.perf_counter() - t0 > 10:
+                    sys.exit("startup: no answer within 10 s")
+                time.sleep(0.001)
+            times.append((time.perf_counter() - t0) * 1000.0)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    print("%.1f %.1f %.1f" % (statistics.median(times), min(times), max(times)))
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "port":
+        print(free_port())
+    elif len(argv) == 4 and argv[1] == "latency":
+        latency(argv[2], int(argv[3]))
+    elif len(argv) == 5 and argv[1] == "startup":
+        startup(argv[2], argv[3], int(argv[4]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main(sys.argv)

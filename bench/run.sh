@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# bench/run.sh: the speed targets of dangjian, each printed beside its target or baseline.
+#
+#   1. GET /api/v1/health: wrk -t2 -c64 -d10s against `dangjian serve` and, in the same run,
+#      against nginx answering the same JSON from memory (return 200). Target >= 90% of nginx,
+#      p99 < 5 ms.
+#   2. A 1,000,000-member demo (--branch-size 350: ~10,600 orgs) on SQLite (cached) and on a
+#      throw-away PostgreSQL; demo time (target < 60 s), then GET /api/v1/orgs/{root}/subtree:
+#      median and p99 of 200 sequential requests (target < 50 ms), and wrk at 64 connections.
+#   3. Server peak RSS after the wrk runs (VmHWM, target < 64 MiB) and start-up to the first
+#      answered request on an existing DB (median of 5, target < 200 ms).
+#
+# Environment: DJ_BIN (default build/dangjian), BENCH_DURATION (wrk seconds, default 10),
+# BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS.
+# The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
+# else lives in a temp dir that is removed on exit, with every server this script started.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${DJ_BIN:-$ROOT/build/dangjian}
+DUR=${BENCH_DURATION:-10}
+MEMBERS=${BENCH_MEMBERS:-1000000}
+BRANCH_SIZE=350           # 1,000,000 members -> ~2,860 branches, ~10,600 orgs (demo_rules.c)
+SEED=1
+FORMAT=v1                 # bump when the demo's output changes, to drop stale caches
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench
+CACHE_DB=$CACHE/demo-$MEMBERS-b$BRANCH_SIZE-s$SEED-$FORMAT.db
+PY="python3 $ROOT/bench/httpbench.py"
+PGTEMP=$ROOT/scripts/pg-temp.sh
+
+TMP=$(mktemp -d /tmp/dj-bench.XXXXXX)
+RESULTS=$TMP/results
+PIDS=()                   # servers and nginx we started
+PGDIR=""
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ -n "$PGDIR" ]; then
+        "$PGTEMP" stop "$PGDIR" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$TMP" "$CACHE_DB.partial" "$CACHE_DB.partial-wal" "$CACHE_DB.partial-shm"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+for tool in wrk nginx jq curl python3; do
+    command -v "$tool" >/dev/null || die "missing tool: $tool"
+done
+[ -x "$BIN" ] || die "no binary at $BIN (build first, or set DJ_BIN)"
+mkdir -p "$CACHE"
+
+# ---- result table ----
+
+# row NAME MEASURED UNIT TARGET KIND: KIND is "max" (pass when measured <= target), "min"
+# (pass when measured >= target) or "info" (no target; TARGET is the baseline or "-").
+row() {
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RESULTS"
+    printf 'bench: %-34s %12s %s\n' "$1" "$2" "$3" >&2
+}
+
+print_table() {
+    printf '\n%-34s %14s %16s %8s  %s\n' "figure" "measured" "target/baseline" "ratio" "result"
+    printf '%.0s-' {1..84}
+    printf '\n'
+    awk -F'\t' '{
+        name = $1; m = $2; unit = $3; t = $4; kind = $5
+        if (m == "" || m == "n/a") { printf "%-34s %14s %16s %8s  %s\n", name, "n/a", "", "", "MISS"; next }
+        ratio = (t + 0 > 0) ? sprintf("%.2f", m / t) : "-"
+        if (kind == "max") { res = (m + 0 <= t + 0) ? "PASS" : "MISS"; tgt = "< " t " " unit }
+        else if (kind == "min") { res = (m + 0 >= t + 0) ? "PASS" : "MISS"; tgt = ">= " t " " unit }
+        else { res = "INFO"; tgt = (t == "-") ? "-" : t " " unit }
+        printf "%-34s %14s %16s %8s  %s\n", name, m " " unit, tgt, ratio, res
+    }' "$RESULTS"
+}
+
+# ---- servers ----
+
+# start_server NAME DBURL: sets SRV_URL and SRV_PID.
+start_server() {
+    local out=$TMP/$1.out
+    "$BIN" serve --db "$2" --listen 127.0.0.1:0 --log-level warn >"$out" 2>"$TMP/$1.err" &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    for _ in $(seq 1 400); do
+        grep -q 'listening on' "$out" 2>/dev/null && break
+        kill -0 "$SRV_PID" 2>/dev/null || { cat "$TMP/$1.err" >&2; die "server $1 exited"; }
+        sleep 0.025
+    done
+    SRV_URL=$(grep -o 'http://[^ ]*' "$out" | head -n 1)
+    [ -n "$SRV_URL" ] || die "server $1 did not report its address"
+}
+
+stop_pid() {   # stops one of ours and forgets it, so a reused pid is never signalled later
+    local keep=() p
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    for p in "${PIDS[@]}"; do
+        [ "$p" = "$1" ] || keep+=("$p")
+    done
+    PIDS=("${keep[@]}")
+}
+
+vmhwm_mib() {
+    awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+start_nginx() {   # start_nginx BODY -> NGX_URL
+    local dir=$TMP/nginx port
+    port=$($PY port)
+    mkdir -p "$dir/tmp"
+    cat >"$dir/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $dir/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 100000;
+    client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
+    uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+    server {
+        listen 127.0.0.1:$port;
+        location = /api/v1/health { default_type application/json; return 200 '$1'; }
+    }
+}
+EOF
+    nginx -t -q -p "$dir" -c "$dir/nginx.conf" -e stderr || die "bad nginx.conf"
+    nginx -p "$dir" -c "$dir/nginx.conf" -e stderr 2>"$dir/err" &
+    PIDS+=("$!")
+    NGX_URL=http://127.0.0.1:$port
+    for _ in $(seq 1 200); do
+        curl -sf "$NGX_URL/api/v1/health" >/dev/null && return 0
+        sleep 0.025
+    done
+    die "nginx did not start"
+}
+
+# ---- wrk ----
+
+# wrk_run URL -> "req_per_s p99_ms"
+wrk_run() {
+    local out
+    out=$(wrk -t2 -c64 -d"${DUR}s" --timeout 10s --latency "$1")
+    printf '%s\n' "$out" >>"$TMP/wrk.log"
+    printf '%s\n' "$out" | awk '
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+                      ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }
+        END { printf "%.0f %.2f\n", rps, ms }'
+}
+
+# ---- data sets ----
+
+demo_seconds() {   # demo_seconds DBURL -> seconds (wall clock), output in $TMP/demo.json
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$BIN" demo --db "$1" --members "$MEMBERS" --branch-size "$BRANCH_SIZE" --seed "$SEED" \
+        >"$TMP/demo.json" 2>"$TMP/demo.err" || { tail -n 5 "$TMP/demo.err" >&2; die "demo failed"; }
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }'
+}
+
+sqlite_dataset() {
+    if [ "${BENCH_REBUILD:-0}" = 1 ]; then
+        rm -f "$CACHE_DB" "$CACHE_DB.seconds"
+    fi
+    if [ -f "$CACHE_DB" ]; then
+        say "using cached $CACHE_DB"
+        local s
+        s=$(cat "$CACHE_DB.seconds" 2>/dev/null || echo n/a)
+        row "demo 1M SQLite (when cached)" "$s" s 60 max
+        return
+    fi
+    say "building $CACHE_DB (one-off, cached afterwards)"
+    rm -f "$CACHE_DB.partial"*
+    local s
+    s=$(demo_seconds "sqlite:$CACHE_DB.partial")
+    mv "$CACHE_DB.partial" "$CACHE_DB"
+    rm -f "$CACHE_DB.partial-wal" "$CACHE_DB.partial-shm"
+    printf '%s\n' "$s" >"$CACHE_DB.seconds"
+    row "demo 1M SQLite" "$s" s 60 max
+}
+
+root_id() {   # root_id BASEURL
+    curl -sf "$1/api/v1/orgs?parent_id=root" | jq -er '.data[0].id'
+}
+
+# subtree_figures ENGINE BASEURL PID: sequential latency, wrk, peak RSS.
+subtree_figures() {
+    local id lat wrkr rss
+    id=$(root_id "$2") || die "no root org on $1"
+    say "$1: subtree of org $id"
+    lat=$($PY latency "$2/api/v1/orgs/$id/subtree" 200)
+    say "$1: subtree body $(echo "$lat" | cut -d' ' -f3) bytes"
+    row "subtree $1 median (200 seq)" "$(echo "$lat" | cut -d' ' -f1)" ms 50 max
+    row "subtree $1 p99 (200 seq)" "$(echo "$lat" | cut -d' ' -f2)" ms 50 max
+    wrkr=$(wrk_run "$2/api/v1/orgs/$id/subtree")
+    row "subtree $1 wrk c64 req/s" "$(echo "$wrkr" | cut -d' ' -f1)" req/s - info
+    row "subtree $1 wrk c64 p99" "$(echo "$wrkr" | cut -d' ' -f2)" ms - info
+    rss=$(vmhwm_mib "$3")
+    row "server RSS peak ($1)" "$rss" MiB 64 max
+}
+
+# ---- the run ----
+
+say "binary $BIN; wrk ${DUR}s per run; temp $TMP"
+sqlite_dataset
+
+start_server sqlite "sqlite:$CACHE_DB"
+SQ_URL=$SRV_URL SQ_PID=$SRV_PID
+BODY=$(curl -sf "$SQ_URL/api/v1/health") || die "health failed"
+case "$BODY" in *"'"*) die "health body has a quote; nginx return would break" ;; esac
+start_nginx "$BODY"
+
+say "health: dangjian"
+H=$(wrk_run "$SQ_URL/api/v1/health")
+say "health: nginx (same body, from memory)"
+N=$(wrk_run "$NGX_URL/api/v1/health")
+H_RPS=${H% *} H_P99=${H#* } N_RPS=${N% *} N_P99=${N#* }
+row "health nginx req/s (baseline)" "$N_RPS" req/s - info
+row "health nginx p99 (baseline)" "$N_P99" ms - info
+T90=$(awk -v n="$N_RPS" 'BEGIN { printf "%.0f", n * 0.9 }')
+RATIO=$(awk -v h="$H_RPS" -v n="$N_RPS" 'BEGIN { printf "%.2f", (n > 0) ? h / n : 0 }')
+row "health dangjian req/s" "$H_RPS" req/s "$T90" min
+row "health dangjian / nginx" "$RATIO" x 0.90 min
+row "health dangjian p99" "$H_P99" ms 5 max
+
+subtree_figures SQLite "$SQ_URL" "$SQ_PID"
+stop_pid "$SQ_PID"
+
+say "start-up on the existing 1M SQLite DB (5 starts)"
+ST=$($PY startup "$BIN" "sqlite:$CACHE_DB" 5)
+row "start to first answer (median of 5)" "${ST%% *}" ms 200 max
+
+if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
+    PGDIR=$(mktemp -d /tmp/dj-bench-pg.XXXXXX)
+    CONN=$("$PGTEMP" start "$PGDIR" 2>/dev/null) || die "could not start PostgreSQL"
+    say "PostgreSQL: $CONN; demo $MEMBERS members"
+    S=$(demo_seconds "$CONN")
+    row "demo 1M PostgreSQL" "$S" s 60 max
+    start_server pg "$CONN"
+    subtree_figures PostgreSQL "$SRV_URL" "$SRV_PID"
+    stop_pid "$SRV_PID"
+fi
+
+print_table

@@ -1,0 +1,329 @@
+/* org_store.c: SQL for the organization tree. Statements are static strings with `?`
+ * placeholders (the db layer caches them per connection). Every change that touches more than
+ * one row runs in one transaction; moving a subtree rewrites every descendant's path with one
+ * range UPDATE.
+ *
+ * Roll-ups: org_store_subtree reads the subtree once in path order (a pre-order walk, since
+ * every descendant's path extends its ancestor's) and sums counts bottom-up with a stack, so a
+ * 10,000-org subtree costs one index range scan and O(n) arithmetic. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "features/org/org.h"
+#include "features/org/org_store_internal.h"
+
+#define COLS                                                                                 \
+    "o.id, o.parent_id, o.code, o.name, o.type, o.path, o.depth, o.is_joint, o.is_village, " \
+    "o.has_committee, o.committee_size, o.founded_on, o.term_start, o.term_years, "          \
+    "o.sort_order, o.n_full, o.n_prob, o.created_at, o.updated_at"
+#define NCOLS 19
+#define ROLLUP                                                                               \
+    ", (SELECT COALESCE(SUM(d.n_full), 0) FROM orgs d WHERE d.path >= o.path AND d.path < "  \
+    "substr(o.path, 1, length(o.path) - 1) || '0'), "                                        \
+    "(SELECT COALESCE(SUM(d.n_prob), 0) FROM orgs d WHERE d.path >= o.path AND d.path < "    \
+    "substr(o.path, 1, length(o.path) - 1) || '0'), "                                        \
+    "(SELECT COUNT(*) FROM orgs c WHERE c.parent_id = o.id)"
+
+static const char SQL_GET[] = "SELECT " COLS ROLLUP " FROM orgs o WHERE o.id = ?";
+static const char SQL_SUBTREE[] =
+    "SELECT " COLS " FROM orgs o WHERE o.path >= ? AND o.path < ? ORDER BY o.path";
+static const char SQL_PATH_OF[] = "SELECT path, type, depth FROM orgs WHERE id = ?";
+
+#define WHERE_LIST                                                                           \
+    " FROM orgs o WHERE (? = '' OR o.name LIKE ? ESCAPE '\\' OR lower(o.code) LIKE lower(?) "  \
+    "ESCAPE '\\') AND (? = '' OR o.type = ?) AND (? = 0 OR COALESCE(o.parent_id, 0) = ?)"
+static const char SQL_COUNT[] = "SELECT COUNT(*)" WHERE_LIST;
+#define LIST(order) "SELECT " COLS ROLLUP WHERE_LIST " ORDER BY " order " LIMIT ? OFFSET ?"
+
+struct sort_option {
+    const char *name;
+    const char *sql;
+};
+static const char SQL_L_PATH[] = LIST("o.path");
+static const char SQL_L_NAME[] = LIST("o.name, o.id");
+static const char SQL_L_NAME_D[] = LIST("o.name DESC, o.id");
+static const char SQL_L_CODE[] = LIST("o.code");
+static const char SQL_L_CODE_D[] = LIST("o.code DESC");
+static const char SQL_L_CREATED[] = LIST("o.created_at, o.id");
+static const char SQL_L_CREATED_D[] = LIST("o.created_at DESC, o.id DESC");
+static const char SQL_L_ORDER[] = LIST("o.sort_order, o.code");
+static const struct sort_option sorts[] = {
+    {"path", SQL_L_PATH},           {"name", SQL_L_NAME},
+    {"-name", SQL_L_NAME_D},        {"code", SQL_L_CODE},
+    {"-code", SQL_L_CODE_D},        {"created_at", SQL_L_CREATED},
+    {"-created_at", SQL_L_CREATED_D}, {"sort_order", SQL_L_ORDER},
+};
+
+static const char *dup(struct arena *a, const struct db_stmt *st, int col)
+{
+    return db_col_is_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
+}
+
+static void read_org(struct arena *a, const struct db_stmt *st, struct org *o, bool rollup)
+{
+    memset(o, 0, sizeof *o);
+    o->id = db_col_i64(st, 0);
+    o->parent_id = db_col_i64(st, 1);
+    o->code = dup(a, st, 2);
+    o->name = dup(a, st, 3);
+    if (org_type_parse(db_col_text(st, 4), &o->type) != 0)
+        o->type = ORG_BRANCH;             /* CHECK constraint makes this unreachable */
+    o->path = dup(a, st, 5);
+    o->depth = (int)db_col_i64(st, 6);
+    o->is_joint = db_col_i64(st, 7) != 0;
+    o->is_village = db_col_i64(st, 8) != 0;
+    o->has_committee = db_col_i64(st, 9) != 0;
+    o->committee_size = (int)db_col_i64(st, 10);
+    o->founded_on = dup(a, st, 11);
+    o->term_start = dup(a, st, 12);
+    o->term_years = (int)db_col_i64(st, 13);
+    o->sort_order = (int)db_col_i64(st, 14);
+    o->n_full = db_col_i64(st, 15);
+    o->n_prob = db_col_i64(st, 16);
+    o->created_at = db_col_i64(st, 17);
+    o->updated_at = db_col_i64(st, 18);
+    if (rollup) {
+        o->sub_full = db_col_i64(st, NCOLS);
+        o->sub_prob = db_col_i64(st, NCOLS + 1);
+        o->child_count = db_col_i64(st, NCOLS + 2);
+    }
+}
+
+int org_store_get(struct db *db, struct arena *a, int64_t id, struct org *out, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_GET, e) != 0)
+        return -1;
+    db_bind_i64(st, 1, id);
+    int r = db_step(st, e);
+    if (r == DB_ROW)
+        read_org(a, st, out, true);
+    else if (r == DB_DONE)
+        err_set(e, ERR_NOT_FOUND, "org.not_found");
+    db_finalize(st);
+    return r == DB_ROW ? 0 : -1;
+}
+
+int org_store_ancestors(struct db *db, struct arena *a, const struct org *o, struct org **out,
+                        int *n, struct err *e)
+{
+    /* The path lists the ancestors' ids: /1/5/23/ -> 1, 5 (23 is o itself). */
+    *out = arena_zalloc(a, sizeof **out * (size_t)(o->depth + 1));
+    *n = 0;
+    const char *p = o->path;
+    for (int i = 0; i < o->depth; i++) {
+        int64_t id = strtoll(p + 1, (char **)&p, 10);
+        if (org_store_get(db, a, id, &(*out)[*n], e) != 0)
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+int org_store_path_of(struct db *db, struct arena *a, int64_t id, const char **path,
+                   enum org_type *type, int *depth, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_PATH_OF, e) != 0)
+        return -1;
+    db_bind_i64(st, 1, id);
+    int r = db_step(st, e);
+    if (r == DB_ROW) {
+        *path = arena_strdup(a, db_col_text(st, 0));
+        if (org_type_parse(db_col_text(st, 1), type) != 0)
+            *type = ORG_BRANCH;
+        *depth = (int)db_col_i64(st, 2);
+    } else if (r == DB_DONE) {
+        err_set(e, ERR_NOT_FOUND, "org.not_found");
+    }
+    db_finalize(st);
+    return r == DB_ROW ? 0 : -1;
+}
+
+/* Sums each row's counts into its ancestors; rows are in path (pre-)order. */
+static void roll_up(struct org *rows, int64_t n, struct arena *a)
+{
+    int64_t *stack = arena_alloc(a, sizeof *stack * (size_t)(n > 0 ? n : 1));
+    int64_t top = 0;
+    for (int64_t i = 0; i <= n; i++) {
+        while (top > 0 && (i == n || strncmp(rows[i].path, rows[stack[top - 1]].path,
+                                             strlen(rows[stack[top - 1]].path)) != 0)) {
+            struct org *done = &rows[stack[--top]];
+            if (top > 0) {
+                rows[stack[top - 1]].sub_full += done->sub_full;
+                rows[stack[top - 1]].sub_prob += done->sub_prob;
+            }
+        }
+        if (i == n)
+            break;
+        rows[i].sub_full = rows[i].n_full;
+        rows[i].sub_prob = rows[i].n_prob;
+        if (top > 0)
+            rows[stack[top - 1]].child_count++;
+        stack[top++] = i;
+    }
+}
+
+int org_store_subtree(struct db *db, struct arena *a, int64_t root_id, int max_rel_depth,
+                      struct org **out, int64_t *n, struct err *e)
+{
+    const char *path;
+    enum org_type type;
+    int depth;
+    struct db_stmt *st = NULL;
+    if (org_store_path_of(db, a, root_id, &path, &type, &depth, e) != 0 ||
+        db_prepare(db, &st, SQL_SUBTREE, e) != 0)
+        return -1;
+    db_bind_text(st, 1, path);
+    db_bind_text(st, 2, org_rules_path_upper(a, path));
+    int64_t cap = 256, count = 0;
+    struct org *rows = arena_alloc(a, sizeof *rows * (size_t)cap);
+    int r;
+    while ((r = db_step(st, e)) == DB_ROW) {
+        if (count == cap) {
+            struct org *bigger = arena_alloc(a, sizeof *rows * (size_t)cap * 2);
+            memcpy(bigger, rows, sizeof *rows * (size_t)cap);
+            rows = bigger;
+            cap *= 2;
+        }
+        read_org(a, st, &rows[count++], false);
+    }
+    db_finalize(st);
+    if (r != DB_DONE)
+        return -1;
+    roll_up(rows, count, a);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < count; i++)
+        if (max_rel_depth < 0 || rows[i].depth - depth <= max_rel_depth)
+            rows[kept++] = rows[i];
+    *out = rows;
+    *n = kept;
+    return 0;
+}
+
+static const char *like_pattern(struct arena *a, const char *q)
+{
+    size_t len = strlen(q);
+    char *p = arena_alloc(a, len * 2 + 3), *w = p;
+    *w++ = '%';
+    for (const char *c = q; *c != '\0'; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            *w++ = '\\';
+        *w++ = *c;
+    }
+    *w++ = '%';
+    *w = '\0';
+    return p;
+}
+
+static void bind_filter(struct db_stmt *st, const struct org_filter *f, struct arena *a)
+{
+    const char *q = f->q != NULL ? f->q : "";
+    const char *pat = q[0] ? like_pattern(a, q) : "";
+    db_bind_text(st, 1, q);
+    db_bind_text(st, 2, pat);
+    db_bind_text(st, 3, pat);
+    db_bind_text(st, 4, f->has_type ? org_type_name(f->type) : "");
+    db_bind_text(st, 5, f->has_type ? org_type_name(f->type) : "");
+    db_bind_i64(st, 6, f->by_parent ? 1 : 0);
+    db_bind_i64(st, 7, f->parent_id);
+}
+
+int org_store_list(struct db *db, struct arena *a, const struct org_filter *f, int64_t limit,
+                   int64_t offset, struct org **out, int64_t *n, int64_t *total, struct err *e)
+{
+    const char *sql = NULL;
+    const char *sort = f->sort != NULL ? f->sort : "path";
+    for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+        if (strcmp(sorts[i].name, sort) == 0)
+            sql = sorts[i].sql;
+    if (sql == NULL)
+        return err_field(e, "sort", "field.bad_sort");
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_COUNT, e) != 0)
+        return -1;
+    bind_filter(st, f, a);
+    int r = db_step(st, e);
+    *total = r == DB_ROW ? db_col_i64(st, 0) : 0;
+    db_finalize(st);
+    if (r != DB_ROW || db_prepare(db, &st, sql, e) != 0)
+        return -1;
+    bind_filter(st, f, a);
+    db_bind_i64(st, 8, limit);
+    db_bind_i64(st, 9, offset);
+    struct org *rows = arena_alloc(a, sizeof *rows * (size_t)(limit > 0 ? limit : 1));
+    int64_t count = 0;
+    while (count < limit && (r = db_step(st, e)) == DB_ROW)
+        read_org(a, st, &rows[count++], true);
+    db_finalize(st);
+    if (r == DB_ERROR)
+        return -1;
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+static const char SQL_RULES[] =
+    "SELECT rule_key, org_id, value FROM rule_settings WHERE rule_key LIKE 'ORG-%'";
+
+/* Position of id in the path (its depth), or -1 when id is not an ancestor-or-self. */
+static int depth_in_path(const char *path, int64_t id)
+{
+    int depth = 0;
+    for (const char *p = path; *p == '/' && p[1] != '\0'; depth++) {
+        char *end;
+        long long v = strtoll(p + 1, &end, 10);
+        if (v == id)
+            return depth;
+        p = end;
+    }
+    return -1;
+}
+
+static void apply_rule(struct org_rule_config *cfg, const char *key, int v)
+{
+    if (strcmp(key, "ORG-05.term_years.committee") == 0)
+        cfg->term_years[ORG_COMMITTEE] = v;
+    else if (strcmp(key, "ORG-05.term_years.general_branch") == 0)
+        cfg->term_years[ORG_GENERAL_BRANCH] = v;
+    else if (strcmp(key, "ORG-05.term_years.branch") == 0)
+        cfg->term_years[ORG_BRANCH] = v;
+    else if (strcmp(key, "ORG-05.term_years.village") == 0)
+        cfg->term_years_village = v;
+    else if (strcmp(key, "ORG-06.remind_months") == 0)
+        cfg->remind_months = v;
+    else if (strcmp(key, "ORG-03.committee_allowed_below_7") == 0)
+        cfg->committee_allowed_below_7 = v != 0;
+}
+
+int org_store_rule_config(struct db *db, const struct org *o, struct org_rule_config *cfg,
+                          struct err *e)
+{
+    /* Platform defaults (org_id 0) first, then overrides from the org's ancestors, nearest
+     * last, so the nearest decision wins (domain-rules.md §0, CONFIG). */
+    org_rules_default_config(cfg);
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_RULES, e) != 0)
+        return -1;
+    for (int pass = -1; pass <= (o != NULL ? o->depth : -1); pass++) {
+        db_reset(st);
+        int r;
+        while ((r = db_step(st, e)) == DB_ROW) {
+            int64_t org_id = db_col_i64(st, 1);
+            int at = org_id == 0 ? -1 : (o != NULL ? depth_in_path(o->path, org_id) : -2);
+            if (at == pass)
+                apply_rule(cfg, db_col_text(st, 0), (int)strtol(db_col_text(st, 2), NULL, 10));
+        }
+        if (r != DB_DONE) {
+            db_finalize(st);
+            return -1;
+        }
+    }
+    db_finalize(st);
+    return 0;
+}

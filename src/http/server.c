@@ -1,0 +1,439 @@
+/* server.c: libmicrohttpd glue. Turns MHD's three-phase callback (headers, body chunks, end)
+ * into one call of a route handler with a complete struct http_req, and the handler's
+ * struct http_res into an MHD response.
+ *
+ * Per request: a context (arena + body buffer) is created on the first callback and destroyed in
+ * the completion callback, which also writes the access log line. We respond only in the final
+ * callback so keep-alive survives (responding in the first makes MHD 0.9.75 close), except to
+ * refuse a declared Content-Length over the limit (413; that connection closes anyway).
+ * Bodies stream into a struct buf capped at body_limit; an undeclared (chunked) body that grows
+ * past it closes the connection. Threads: MHD pool threads; per-thread DB connection in TLS. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "core/xalloc.h"
+#include "db/db.h"
+#include "http/http_internal.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    const struct config *cfg;
+    atomic_int inflight;
+    atomic_bool stopping;
+    atomic_ullong next_id;
+    unsigned int id_prefix;
+    int port;
+};
+
+struct req_ctx {
+    struct http_server *srv;
+    struct arena *arena;
+    struct buf body;
+    json_t *json;
+    int64_t start_us;
+    int status;
+    bool responded;
+    bool late;              /* arrived after shutdown began: refused with 503 */
+    const char *method;     /* arena copies for the access log */
+    const char *path;
+    char id[24];
+};
+
+/* Every connection a pool thread opened, so stop can close them after the threads are gone.
+ * The lock protects db_list and db_count. */
+static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db **db_list;
+static size_t db_count;
+static _Thread_local struct db *tls_db;
+static _Thread_local int64_t tls_db_retry_us;
+
+static struct db *thread_db(void)
+{
+    if (tls_db != NULL)
+        return tls_db;
+    int64_t now = now_micros();
+    if (now < tls_db_retry_us)
+        return NULL;
+    struct err e = ERR_INIT;
+    if (db_open(&tls_db, config_get()->db, &e) != 0) {
+        log_error("http", "cannot open database: %s %s", e.message, e.detail);
+        tls_db_retry_us = now + 1000000;    /* retry at most once a second per thread */
+        return NULL;
+    }
+    pthread_mutex_lock(&db_lock);
+    db_list = xrealloc(db_list, (db_count + 1) * sizeof *db_list);
+    db_list[db_count++] = tls_db;
+    pthread_mutex_unlock(&db_lock);
+    return tls_db;
+}
+
+static void close_all_dbs(void)
+{
+    pthread_mutex_lock(&db_lock);
+    for (size_t i = 0; i < db_count; i++)
+        db_close(db_list[i]);
+    free(db_list);
+    db_list = NULL;
+    db_count = 0;
+    pthread_mutex_unlock(&db_lock);
+}
+
+/* ---- request accessors (need MHD) ---- */
+
+const char *http_query(const struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_param(const struct http_req *req, const char *name)
+{
+    for (int i = 0; i < req->nparams; i++)
+        if (strcmp(req->params[i].name, name) == 0)
+            return req->params[i].value;
+    return NULL;
+}
+
+static enum MHD_Result check_arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    bool *ok = cls;
+    if (!utf8_valid(key, strlen(key)) || (value != NULL && !utf8_valid(value, strlen(value)))) {
+        *ok = false;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static const char *pick_lang(struct MHD_Connection *c)
+{
+    const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
+    if (al == NULL)
+        return "zh-CN";
+    while (*al == ' ')
+        al++;
+    return (al[0] == 'e' || al[0] == 'E') && (al[1] == 'n' || al[1] == 'N') ? "en" : "zh-CN";
+}
+
+/* ---- dispatch ---- */
+
+static void fail(struct http_res *res, enum err_code code, const char *key)
+{
+    struct err e = ERR_INIT;
+    err_set(&e, code, key);
+    res_error(res, res->lang, &e);
+}
+
+static bool parse_body(struct http_req *req, struct req_ctx *ctx, struct http_res *res)
+{
+    if (req->body_len == 0)
+        return true;
+    const char *ct = http_header(req, "Content-Type");
+    if (ct != NULL && strncmp(ct, "application/json", 16) != 0) {
+        fail(res, ERR_INVALID, "request.content_type");
+        return false;
+    }
+    json_error_t je;
+    ctx->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (ctx->json == NULL) {
+        struct err e = ERR_INIT;
+        err_set(&e, ERR_INVALID, "request.bad_json");
+        log_debug("http", "req=%s bad json at %d:%d: %s", req->id, je.line, je.column, je.text);
+        res_error(res, res->lang, &e);
+        return false;
+    }
+    req->json = ctx->json;
+    return true;
+}
+
+static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_res *res)
+{
+    const struct route *route = NULL;
+    const char *allow = NULL;
+    switch (router_match(req, &route, &allow)) {
+    case ROUTE_NONE:
+        fail(res, ERR_NOT_FOUND, "request.not_found");
+        return;
+    case ROUTE_METHOD:
+        fail(res, ERR_INVALID, "request.method_not_allowed");
+        res->status = 405;
+        http_set_header(res, "Allow", allow);
+        return;
+    case ROUTE_FOUND:
+        break;
+    }
+    if (!parse_body(req, ctx, res))
+        return;
+    if (ctx->late) {      /* requests already in flight at SIGTERM still complete */
+        fail(res, ERR_UNAVAILABLE, "request.shutting_down");
+        http_set_header(res, "Connection", "close");
+        return;
+    }
+    if (route->handler != NULL && strcmp(route->pattern, "/api/v1/health") != 0) {
+        req->db = thread_db();
+        if (req->db == NULL) {
+            fail(res, ERR_UNAVAILABLE, "db.unavailable");
+            return;
+        }
+    }
+    route->handler(req, res);
+    if (!res->replied) {
+        log_error("http", "req=%s handler for %s gave no reply", req->id, route->pattern);
+        fail(res, ERR_INTERNAL, "internal");
+    }
+    if (req->db != NULL && db_in_tx(req->db)) {   /* a handler bug must not poison the thread */
+        log_error("http", "req=%s handler for %s left a transaction open", req->id, route->pattern);
+        db_rollback(req->db);
+    }
+}
+
+static void handle(struct req_ctx *ctx, struct MHD_Connection *c, const char *url,
+                   const char *method, struct http_res *res)
+{
+    struct http_req req = {0};
+    req.method = arena_strdup(ctx->arena, method);
+    req.path = arena_strdup(ctx->arena, url);
+    req.lang = pick_lang(c);
+    req.arena = ctx->arena;
+    req.body = buf_str(&ctx->body);
+    req.body_len = ctx->body.len;
+    req.conn = c;
+    memcpy(req.id, ctx->id, sizeof req.id);
+    res->lang = req.lang;
+
+    bool args_ok = true;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg_utf8, &args_ok);
+    if (!args_ok || !utf8_valid(req.path, strlen(req.path))) {
+        fail(res, ERR_INVALID, "request.bad_utf8");
+        return;
+    }
+    if (strncmp(req.path, "/api/", 5) == 0 || strcmp(req.path, "/api") == 0)
+        dispatch_api(&req, ctx, res);
+    else
+        static_serve(&req, res, ctx->srv->cfg->dist);
+}
+
+static enum MHD_Result send_res(struct req_ctx *ctx, struct MHD_Connection *c,
+                                struct http_res *res, bool api)
+{
+    struct MHD_Response *r;
+    if (res->fd >= 0)
+        r = MHD_create_response_from_fd(res->fd_size, res->fd);
+    else if (res->body_static)
+        r = MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (char *)"",
+                                            res->body ? MHD_RESPMEM_MUST_FREE
+                                                      : MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) {
+        if (!res->body_static)
+            free(res->body);
+        return MHD_NO;
+    }
+    if (res->content_type != NULL && res->status != 204)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    MHD_add_response_header(r, "X-Request-Id", ctx->id);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (api)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+    ctx->status = res->status;
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned int)res->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static struct req_ctx *ctx_new(struct http_server *srv)
+{
+    struct req_ctx *ctx = xcalloc(1, sizeof *ctx);
+    ctx->srv = srv;
+    ctx->arena = arena_create(0);
+    buf_init(&ctx->body, srv->cfg->body_limit);
+    ctx->start_us = now_micros();
+    ctx->status = 0;
+    ctx->late = atomic_load(&srv->stopping);
+    unsigned long long n = atomic_fetch_add(&srv->next_id, 1);
+    snprintf(ctx->id, sizeof ctx->id, "%08x-%08llx", srv->id_prefix, n);
+    atomic_fetch_add(&srv->inflight, 1);
+    return ctx;
+}
+
+static bool declared_too_large(struct MHD_Connection *c, size_t limit)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (cl == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return errno != 0 || n > limit;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    struct req_ctx *ctx = *req_cls;
+    struct http_res res;
+    if (ctx == NULL) {
+        *req_cls = ctx = ctx_new(srv);
+        ctx->method = arena_strdup(ctx->arena, method);
+        ctx->path = arena_strdup(ctx->arena, url);
+        if (!declared_too_large(c, srv->cfg->body_limit))
+            return MHD_YES;
+        res_init(&res, ctx->arena);
+        res.lang = pick_lang(c);
+        fail(&res, ERR_TOO_LARGE, "request.too_large");
+        ctx->responded = true;
+        return send_res(ctx, c, &res, true);
+    }
+    if (*upload_size > 0) {
+        if (!ctx->responded)
+            buf_add(&ctx->body, upload, *upload_size);
+        *upload_size = 0;
+        return buf_failed(&ctx->body) ? MHD_NO : MHD_YES;   /* undeclared body over the limit */
+    }
+    if (ctx->responded)
+        return MHD_YES;
+    ctx->responded = true;
+    res_init(&res, ctx->arena);
+    handle(ctx, c, url, method, &res);
+    return send_res(ctx, c, &res, strncmp(url, "/api", 4) == 0);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    struct http_server *srv = cls;
+    struct req_ctx *ctx = *req_cls;
+    if (ctx == NULL)
+        return;
+    int64_t us = now_micros() - ctx->start_us;
+    log_request(ctx->id, ctx->method, ctx->path,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ctx->status : 0, us);
+    json_decref(ctx->json);
+    buf_fini(&ctx->body);
+    arena_destroy(ctx->arena);
+    free(ctx);
+    *req_cls = NULL;
+    atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    log_info("mhd", "%s", msg);   /* mostly malformed requests from clients */
+}
+
+static int resolve_threads(int configured)
+{
+    if (configured > 0)
+        return configured;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 2 ? 2 : (int)n;
+}
+
+int http_server_start(struct http_server **out, const struct config *cfg, struct err *e)
+{
+    *out = NULL;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct sockaddr_in *sa4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, cfg->listen_host, &sa4->sin_addr) == 1) {
+        sa4->sin_family = AF_INET;
+        sa4->sin_port = htons((uint16_t)cfg->listen_port);
+    } else if (inet_pton(AF_INET6, cfg->listen_host, &sa6->sin6_addr) == 1) {
+        sa6->sin6_family = AF_INET6;
+        sa6->sin6_port = htons((uint16_t)cfg->listen_port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        err_set(e, ERR_INVALID, "config.bad_value");
+        return err_field(e, "listen", "config.bad_value");
+    }
+    struct http_server *srv = xcalloc(1, sizeof *srv);
+    srv->cfg = cfg;
+    srv->id_prefix = (unsigned int)(now_micros() ^ ((int64_t)getpid() << 16));
+    http_routes_register(health_routes, health_routes_count);
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->listen_port, NULL, NULL, &on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)resolve_threads(cfg->threads),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+        MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        free(srv);
+        err_set(e, ERR_UNAVAILABLE, "http.cannot_listen");
+        err_detail(e, "cannot listen on %s:%d (address in use or not permitted)",
+                   cfg->listen_host, cfg->listen_port);
+        return -1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
+                                                           MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info != NULL ? info->port : cfg->listen_port;
+    *out = srv;
+    return 0;
+}
+
+int http_server_port(const struct http_server *srv)
+{
+    return srv->port;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+    if (srv == NULL)
+        return;
+    atomic_store(&srv->stopping, true);
+    MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
+    int64_t deadline = now_micros() + (int64_t)srv->cfg->shutdown_grace_ms * 1000;
+    while (atomic_load(&srv->inflight) > 0 && now_micros() < deadline) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    int left = atomic_load(&srv->inflight);
+    if (left > 0)
+        log_warn("http", "stopping with %d request(s) still in flight", left);
+    MHD_stop_daemon(srv->daemon);
+    close_all_dbs();
+    free(srv);
+}

@@ -1,0 +1,231 @@
+/* main.c: subcommand dispatch only. Global settings (--db, --listen, --config, --log-level,
+ * ...) may appear anywhere on the command line; they are removed from argv, merged with the
+ * config file and the environment (config.h), and installed before any thread starts. The rest
+ * of argv goes to the subcommand, whose own flags it parses. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "features/demo/demo.h"
+#include "features/org/org.h"
+#include "http/http.h"
+#include "http/server.h"
+#include "jobs/jobs.h"
+
+#ifndef DJ_VERSION
+#define DJ_VERSION "dev"
+#endif
+
+static const char USAGE[] =
+    "dangjian " DJ_VERSION " — 一体化智慧党建平台 / integrated party-building platform\n"
+    "\n"
+    "usage: dangjian <command> [options]\n"
+    "  serve      [--listen HOST:PORT]       web UI + JSON API (applies pending migrations)\n"
+    "  migrate                               apply schema migrations\n"
+    "  demo       [--members N] [--seed S]   realistic demo data in an empty database\n"
+    "  org        list|show|tree|create|update|rename|move|dissolve ...\n"
+    "  jobs       run [--once]               run queued jobs\n"
+    "  version\n"
+    "\n"
+    "global options (also DJ_<NAME> environment variables, or NAME = VALUE in --config FILE):\n"
+    "  --db URL            sqlite:PATH (default sqlite:dangjian.db) or postgresql://...\n"
+    "  --config FILE       settings file\n"
+    "  --log-level LEVEL   debug|info|warn|error|off\n"
+    "  --listen, --threads, --body-limit, --timeout, --shutdown-grace-ms, --dist, --jobs on|off\n";
+
+/* Converts "--log-level" to "log_level"; NULL if arg is not a config flag. */
+static const char *flag_key(const char *arg, char *key, size_t cap)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    size_t i = 0;
+    for (const char *p = arg + 2; *p != '\0' && *p != '=' && i + 1 < cap; p++)
+        key[i++] = *p == '-' ? '_' : *p;
+    key[i] = '\0';
+    return config_is_key(key) ? key : NULL;
+}
+
+/* Pulls config flags out of argv (compacting it); returns -1 with e on a bad value. */
+static int take_config(struct config *c, int *argc, char **argv, struct err *e)
+{
+    const char *file = NULL;
+    for (int i = 1; i + 1 < *argc; i++)
+        if (strcmp(argv[i], "--config") == 0)
+            file = argv[i + 1];
+    if (file != NULL && config_load_file(c, file, e) != 0)
+        return -1;
+    if (config_load_env(c, e) != 0)
+        return -1;
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        char key[64];
+        const char *eq = strchr(argv[i], '=');
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc) {
+            i++;
+            continue;
+        }
+        if (flag_key(argv[i], key, sizeof key) == NULL) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        const char *value = eq != NULL ? eq + 1 : (i + 1 < *argc ? argv[++i] : NULL);
+        if (value == NULL) {
+            err_set(e, ERR_INVALID, "config.bad_value");
+            return err_field(e, key, "field.required");
+        }
+        if (config_set(c, key, value, e) != 0)
+            return -1;
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cli_usage("usage: dangjian migrate [--db URL]\n");
+    struct err e = ERR_INIT;
+    struct db *db = NULL;
+    int applied = 0, version = 0;
+    if (db_open(&db, config_get()->db, &e) != 0 || migrate_up(db, &applied, &e) != 0 ||
+        migrate_current(db, &version, &e) != 0) {
+        db_close(db);
+        return cli_fail(&e);
+    }
+    db_close(db);
+    json_t *j = json_pack("{s:i, s:i, s:s}", "applied", applied, "version", version, "db",
+                          strncmp(config_get()->db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql");
+    cli_print_json(j);
+    json_decref(j);
+    return CLI_OK;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cli_usage("usage: dangjian serve [--db URL] [--listen HOST:PORT] [--dist DIR]\n");
+    const struct config *cfg = config_get();
+    struct err e = ERR_INIT;
+    struct db *db = NULL;
+    int applied = 0;
+    if (db_open(&db, cfg->db, &e) != 0 || migrate_up(db, &applied, &e) != 0) {
+        db_close(db);
+        return cli_fail(&e);
+    }
+    db_close(db);
+    if (applied > 0)
+        log_info("serve", "applied %d migration(s)", applied);
+
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);   /* inherited by every thread started below */
+    signal(SIGPIPE, SIG_IGN);
+
+    struct http_server *srv = NULL;
+    if (http_server_start(&srv, cfg, &e) != 0)
+        return cli_fail(&e);
+    struct jobs_thread *jobs = cfg->jobs ? jobs_thread_start(cfg->db, 1000) : NULL;
+    printf("listening on http://%s:%d\n", cfg->listen_host, http_server_port(srv));
+    fflush(stdout);
+    log_info("serve", "listening on %s:%d, db %s", cfg->listen_host, http_server_port(srv),
+             strncmp(cfg->db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql");
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_info("serve", "signal %d: finishing requests in flight, then stopping", sig);
+    http_server_stop(srv);
+    jobs_thread_stop(jobs);
+    log_info("serve", "stopped");
+    return CLI_OK;
+}
+
+static int cmd_jobs(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "run") != 0 || (argc == 3 && strcmp(argv[2], "--once") != 0) ||
+        argc > 3)
+        return cli_usage("usage: dangjian jobs run [--once]\n");
+    struct err e = ERR_INIT;
+    struct db *db = NULL;
+    if (db_open(&db, config_get()->db, &e) != 0 || migrate_up(db, NULL, &e) != 0) {
+        db_close(db);
+        return cli_fail(&e);
+    }
+    int rc = CLI_OK;
+    do {
+        if (jobs_run_pending(db, "cli", &e) != 0) {
+            rc = cli_fail(&e);
+            break;
+        }
+        if (argc == 2) {
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+        }
+    } while (argc == 2);
+    db_close(db);
+    return rc;
+}
+
+static void register_all(void)
+{
+    org_register();
+    jobs_register_routes();
+    jobs_register_kind("demo", demo_job);
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    struct err e = ERR_INIT;
+    config_defaults(&cfg);
+    if (take_config(&cfg, &argc, argv, &e) != 0)
+        return cli_fail(&e) == CLI_FAIL ? CLI_USAGE : CLI_USAGE;
+    if (db_url_check(cfg.db, &e) != 0) {
+        err_field(&e, "db", "db.bad_url");
+        cli_fail(&e);
+        return CLI_USAGE;
+    }
+    enum log_level lvl;
+    if (log_parse_level(cfg.log_level, &lvl) == 0)
+        log_set_level(lvl);
+    config_install(&cfg);
+    register_all();
+
+    if (argc < 2)
+        return cli_usage(USAGE);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "demo") == 0)
+        return demo_cli_main(argc - 1, argv + 1, config_get()->db);
+    if (strcmp(cmd, "org") == 0)
+        return org_cli_main(argc - 1, argv + 1, config_get()->db);
+    if (strcmp(cmd, "jobs") == 0)
+        return cmd_jobs(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("dangjian %s\n", DJ_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        printf("%s", USAGE);
+        return CLI_OK;
+    }
+    fprintf(stderr, "dangjian: unknown command '%s'\n\n", cmd);
+    return cli_usage(USAGE);
+}

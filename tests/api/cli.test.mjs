@@ -1,0 +1,96 @@
+// cli.test.mjs: the command line: clear messages and non-zero exits on bad input, org commands,
+// and graceful shutdown of `serve` on SIGTERM.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import { cli, freshDb, startServer } from './lib/server.mjs'
+
+test('an unknown command or flag is a usage error (exit 2)', () => {
+  const r = cli(['frobnicate'])
+  assert.equal(r.code, 2)
+  assert.match(r.stderr, /unknown command/)
+  const f = cli(['migrate', '--no-such-flag'])
+  assert.equal(f.code, 2)
+})
+
+test('a bad --db URL prints a clear message and exits non-zero', () => {
+  for (const url of ['mysql://x', 'sqlite:', '']) {
+    const r = cli(['migrate', '--db', url])
+    assert.notEqual(r.code, 0, url)
+    assert.match(r.stderr, /db|数据库/i, url)
+  }
+  const r = cli(['migrate', '--db', 'sqlite:/nonexistent-dir/x/y.db'])
+  assert.equal(r.code, 1)
+})
+
+test('a missing value for a global flag is a usage error', () => {
+  const r = cli(['migrate', '--db'])
+  assert.equal(r.code, 2)
+})
+
+test('migrate is idempotent and reports the version', () => {
+  const db = freshDb()
+  try {
+    const a = JSON.parse(cli(['migrate', '--db', db.url]).stdout)
+    const b = JSON.parse(cli(['migrate', '--db', db.url]).stdout)
+    assert.ok(a.applied >= 1)
+    assert.equal(b.applied, 0)
+    assert.equal(a.version, b.version)
+  } finally { db.cleanup() }
+})
+
+test('org create/show/tree/rename/move/dissolve from the CLI, with validation', () => {
+  const db = freshDb()
+  try {
+    const c = cli(['org', 'create', '--db', db.url, '--code', 'C', '--name', '示例集团党委', '--type', 'committee'])
+    assert.equal(c.code, 0, c.stderr)
+    const root = JSON.parse(c.stdout)
+    const b = JSON.parse(cli(['org', 'create', '--db', db.url, '--code', 'C1', '--name', '一支部', '--type', 'branch', '--parent', String(root.id)]).stdout)
+    const gb = JSON.parse(cli(['org', 'create', '--db', db.url, '--code', 'G1', '--name', '机关党总支', '--type', 'general_branch', '--parent', String(root.id)]).stdout)
+    const bad = cli(['org', 'create', '--db', db.url, '--code', 'C2', '--name', '二支部', '--type', 'branch', '--parent', String(root.id), '--term-years', '9'], { env: { ...process.env, DJ_LANG: 'en' } })
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /term_years: A term lasts 3 to 5 years/)
+    const dup = cli(['org', 'create', '--db', db.url, '--code', 'C1', '--name', '重复支部', '--type', 'branch', '--parent', String(root.id)])
+    assert.equal(dup.code, 1)
+    const ren = JSON.parse(cli(['org', 'rename', String(b.id), '第一党支部', '--db', db.url]).stdout)
+    assert.equal(ren.name, '第一党支部')
+    const mv = JSON.parse(cli(['org', 'move', String(b.id), '--parent', String(gb.id), '--db', db.url]).stdout)
+    assert.equal(mv.path, `/${root.id}/${gb.id}/${b.id}/`)
+    const tree = JSON.parse(cli(['org', 'tree', String(root.id), '--db', db.url]).stdout)
+    assert.deepEqual(tree.map((o) => o.id), [root.id, gb.id, b.id])
+    assert.equal(cli(['org', 'dissolve', String(gb.id), '--db', db.url]).code, 1)
+    assert.equal(cli(['org', 'dissolve', String(b.id), '--db', db.url]).code, 0)
+    assert.equal(cli(['org', 'show', String(b.id), '--db', db.url]).code, 1)
+    assert.equal(cli(['org', 'show', 'x', '--db', db.url]).code, 2)
+  } finally { db.cleanup() }
+})
+
+test('demo refuses a database that already has organizations', () => {
+  const db = freshDb()
+  try {
+    assert.equal(cli(['demo', '--db', db.url, '--members', '20', '--seed', '3']).code, 0)
+    const again = cli(['demo', '--db', db.url, '--members', '20'])
+    assert.equal(again.code, 1)
+    assert.notEqual(again.stderr, '')
+    assert.equal(cli(['demo', '--db', db.url, '--members', 'lots']).code, 2)
+  } finally { db.cleanup() }
+})
+
+test('SIGTERM lets a request in flight finish before the server exits', async () => {
+  const srv = await startServer()
+  const port = Number(new URL(srv.base).port)
+  const body = JSON.stringify({ code: 'SIG', name: '信号测试党委', type: 'committee' })
+  const sock = net.connect(port, '127.0.0.1')
+  await new Promise((r) => sock.on('connect', r))
+  let data = ''
+  sock.on('data', (d) => { data += d })
+  sock.write(`POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`)
+  await new Promise((r) => setTimeout(r, 150))
+  srv.proc.kill('SIGTERM')
+  await new Promise((r) => setTimeout(r, 150))
+  sock.write(body.slice(10))
+  await new Promise((r) => sock.on('close', r))
+  assert.match(data, /^HTTP\/1\.1 201/)
+  const info = await srv.stop()
+  assert.equal(info.code, 0)
+})

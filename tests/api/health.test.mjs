@@ -1,0 +1,70 @@
+// health.test.mjs: the server's basics over real HTTP: health, error format, static files.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, api, engine } from './lib/server.mjs'
+
+let srv
+before(async () => { srv = await startServer() })
+after(async () => { const info = await srv.stop(); assert.equal(info.code, 0, 'server exits 0 on SIGTERM') })
+
+test('health reports ok, the engine and the version', async () => {
+  const r = await api(srv.base, 'GET', '/api/v1/health')
+  assert.equal(r.status, 200)
+  assert.equal(r.body.status, 'ok')
+  assert.equal(r.body.db, engine)
+  assert.match(r.body.version, /^\d+\.\d+\.\d+/)
+  assert.match(r.headers.get('content-type'), /^application\/json/)
+  assert.ok(r.headers.get('x-request-id'))
+  assert.equal(r.headers.get('cache-control'), 'no-store')
+})
+
+test('an unknown API route is a 404 in the JSON error format', async () => {
+  const r = await api(srv.base, 'GET', '/api/v1/nope')
+  assert.equal(r.status, 404)
+  assert.equal(r.body.error.code, 'not_found')
+  assert.equal(typeof r.body.error.message, 'string')
+  assert.deepEqual(r.body.error.fields, {})
+})
+
+test('error messages follow Accept-Language, zh-CN by default', async () => {
+  const zh = await api(srv.base, 'GET', '/api/v1/nope')
+  const en = await api(srv.base, 'GET', '/api/v1/nope', undefined, { 'Accept-Language': 'en-US,en;q=0.9' })
+  assert.match(zh.body.error.message, /[\u4e00-\u9fff]/)
+  assert.equal(en.body.error.message, 'No such API endpoint')
+})
+
+test('a wrong method on a known route is a 405 with Allow', async () => {
+  const r = await api(srv.base, 'PUT', '/api/v1/health')
+  assert.equal(r.status, 405)
+  assert.equal(r.headers.get('allow'), 'GET')
+  assert.equal(r.body.error.code, 'validation_failed')
+})
+
+test('the SPA index is served for / and client routes, with no-cache', async () => {
+  for (const path of ['/', '/orgs', '/orgs/12', '/m/', '/m/me']) {
+    const res = await fetch(srv.base + path)
+    assert.equal(res.status, 200, path)
+    assert.match(res.headers.get('content-type'), /^text\/html/)
+    assert.equal(res.headers.get('cache-control'), 'no-cache')
+    assert.match(await res.text(), /<html/i)
+  }
+})
+
+test('a missing static file with an extension is a 404', async () => {
+  const res = await fetch(srv.base + '/assets/nothing-here.js')
+  assert.equal(res.status, 404)
+})
+
+test('path traversal in static paths never reaches the file system', async () => {
+  // %2f and %5c survive fetch's URL normalisation and are decoded by the server: refused.
+  for (const path of ['/..%2f..%2fetc/passwd', '/a/..%5c..%5cwin.ini', '/assets/..%2f..%2f..%2fetc%2fpasswd']) {
+    const res = await fetch(srv.base + path)
+    assert.equal(res.status, 400, path)
+    assert.doesNotMatch(await res.text(), /root:/)
+  }
+})
+
+test('keep-alive survives a normal answer', async () => {
+  const res = await fetch(srv.base + '/api/v1/health')
+  assert.notEqual(res.headers.get('connection'), 'close')
+})
