@@ -5,7 +5,8 @@
 //      and on a throw-away PostgreSQL that this script starts on loopback and removes
 //   3. browser tests (tests/ui, playwright-core + Debian's Chromium)
 import { spawn, execFileSync } from 'node:child_process'
-import { readdirSync, existsSync } from 'node:fs'
+import { readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -19,6 +20,7 @@ function run(cmd, args, env, label) {
     let out = ''
     child.stdout.on('data', (d) => { out += d })
     child.stderr.on('data', (d) => { out += d })
+    child.on('error', (e) => resolve({ code: 127, signal: null, out: `cannot run ${cmd}: ${e.message}`, label }))
     child.on('close', (code, signal) => resolve({ code, signal, out, label }))
   })
 }
@@ -49,10 +51,14 @@ function record(label, c, res) {
 }
 
 function startPostgres() {
-  const out = execFileSync(join(root, 'scripts/pg-temp.sh'), ['start'], { encoding: 'utf8' })
-  const conninfo = out.trim().split('\n').pop()
-  const dir = (out.match(/dir=(\S+)/) || [])[1]
-  return { conninfo, dir }
+  const dir = mkdtempSync(join(tmpdir(), 'dj-pg-'))
+  try {
+    const out = execFileSync(join(root, 'scripts/pg-temp.sh'), ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    return { conninfo: out.trim().split('\n').pop(), dir }
+  } catch (e) {
+    try { execFileSync(join(root, 'scripts/pg-temp.sh'), ['stop', dir]) } catch { rmSync(dir, { recursive: true, force: true }) }
+    throw e
+  }
 }
 
 async function unitSuites(buildDir, pgConn) {

@@ -109,8 +109,11 @@ char *arena_strdup(struct arena *a, const char *s)
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
     va_list cp;
+    char probe[1];                 /* sizing call; a NULL buffer trips -Wformat-truncation */
+    if (fmt == NULL)               /* UBSan's null checks otherwise make GCC warn here */
+        return arena_strdup(a, "");
     va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
+    int n = vsnprintf(probe, sizeof probe, fmt, cp);
     va_end(cp);
     if (n < 0)
         return arena_strdup(a, "");

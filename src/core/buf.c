@@ -72,8 +72,9 @@ void buf_addc(struct buf *b, char c)
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
     va_list cp;
+    char probe[1];                 /* sizing call; a NULL buffer trips -Wformat-truncation */
     va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
+    int n = vsnprintf(probe, sizeof probe, fmt, cp);
     va_end(cp);
     if (n < 0) {
         b->failed = true;
