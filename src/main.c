@@ -18,6 +18,7 @@
 #include "db/migrate.h"
 #include "features/demo/demo.h"
 #include "features/org/org.h"
+#include "features/registry.h"
 #include "http/http.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
@@ -180,13 +181,6 @@ static int cmd_jobs(int argc, char **argv)
     return rc;
 }
 
-static void register_all(void)
-{
-    org_register();
-    jobs_register_routes();
-    jobs_register_kind("demo", demo_job);
-}
-
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -203,7 +197,7 @@ int main(int argc, char **argv)
     if (log_parse_level(cfg.log_level, &lvl) == 0)
         log_set_level(lvl);
     config_install(&cfg);
-    register_all();
+    features_register_all();
 
     if (argc < 2)
         return cli_usage(USAGE);

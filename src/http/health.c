@@ -1,8 +1,12 @@
-/* health.c: GET /api/v1/health, the liveness probe. It reads no table: it reports the database
- * engine this server is configured for and the version, so load balancers can poll it cheaply. */
+/* health.c: the routes about the server itself. GET /api/v1/health is the liveness probe: it
+ * reads no table, it reports the configured database engine and the version, so load balancers
+ * can poll it cheaply. GET /api/v1/openapi.json serves docs/openapi/openapi.json, embedded at
+ * build time (tests/unit/http/routes_doc_test.c keeps it in step with the route tables). */
 #include <string.h>
 
 #include "core/config.h"
+#include "core/embed.h"
+#include "core/err.h"
 #include "http/http_internal.h"
 
 #ifndef DJ_VERSION
@@ -18,7 +22,29 @@ static void health_get(struct http_req *req, struct http_res *res)
     json_decref(out);
 }
 
+extern const struct embed_file openapi_files[];
+extern const size_t openapi_files_count;
+
+static void openapi_get(struct http_req *req, struct http_res *res)
+{
+    (void)req;
+    const struct embed_file *f = embed_find(openapi_files, openapi_files_count, "openapi.json");
+    if (f == NULL) {
+        struct err e = ERR_INIT;
+        err_set(&e, ERR_NOT_FOUND, "not_found");
+        http_reply_error(res, &e);
+        return;
+    }
+    res->status = 200;
+    res->replied = true;
+    res->content_type = "application/json; charset=utf-8";
+    res->body = (char *)f->data;
+    res->body_len = f->size;
+    res->body_static = true;
+}
+
 const struct route health_routes[] = {
     {"GET", "/api/v1/health", health_get, NULL},
+    {"GET", "/api/v1/openapi.json", openapi_get, NULL},
 };
 const size_t health_routes_count = sizeof health_routes / sizeof health_routes[0];

@@ -50,8 +50,13 @@ struct route {
     const char *perm;          /* permission name (checked by auth, issue 4); NULL = public */
 };
 
-/* Registers a feature's route table (static const, lives forever). Startup only. */
+/* Registers a feature's route table (static const, lives forever). Startup only. The server's
+ * own routes (health, openapi.json) are registered by http_register(). */
 void http_routes_register(const struct route *routes, size_t count);
+void http_register(void);
+/* Every registered route, for documentation checks: count, then the i-th. */
+size_t http_routes_total(void);
+const struct route *http_route_at(size_t i);
 
 /* Request accessors. Returned strings are borrowed from the request (arena or MHD). */
 const char *http_query(const struct http_req *req, const char *name);   /* NULL if absent */

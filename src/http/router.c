@@ -54,6 +54,29 @@ static bool match(const char *pat, const char *path, struct http_req *req)
     return true;
 }
 
+void http_register(void)
+{
+    http_routes_register(health_routes, health_routes_count);
+}
+
+size_t http_routes_total(void)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < ntables; t++)
+        n += tables[t].count;
+    return n;
+}
+
+const struct route *http_route_at(size_t i)
+{
+    for (size_t t = 0; t < ntables; t++) {
+        if (i < tables[t].count)
+            return &tables[t].routes[i];
+        i -= tables[t].count;
+    }
+    return NULL;
+}
+
 enum route_match router_match(struct http_req *req, const struct route **out, const char **allow)
 {
     struct buf methods = BUF_INIT(256);

@@ -192,7 +192,8 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
         http_set_header(res, "Connection", "close");
         return;
     }
-    if (route->handler != NULL && strcmp(route->pattern, "/api/v1/health") != 0) {
+    if (strcmp(route->pattern, "/api/v1/health") != 0 &&
+        strcmp(route->pattern, "/api/v1/openapi.json") != 0) {
         req->db = thread_db();
         if (req->db == NULL) {
             fail(res, ERR_UNAVAILABLE, "db.unavailable");
@@ -387,7 +388,6 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     srv->id_prefix = (unsigned int)(now_micros() ^ ((int64_t)getpid() << 16));
-    http_routes_register(health_routes, health_routes_count);
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, &on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,

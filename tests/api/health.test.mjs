@@ -68,3 +68,10 @@ test('keep-alive survives a normal answer', async () => {
   const res = await fetch(srv.base + '/api/v1/health')
   assert.notEqual(res.headers.get('connection'), 'close')
 })
+
+test('the OpenAPI description is served as JSON', async () => {
+  const r = await api(srv.base, 'GET', '/api/v1/openapi.json')
+  assert.equal(r.status, 200)
+  assert.equal(r.body.openapi, '3.1.0')
+  assert.ok(r.body.paths['/orgs/{id}/subtree'])
+})

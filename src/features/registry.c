@@ -1,0 +1,15 @@
+/* registry.c: the one list of features (see registry.h). Adding a feature = one line here. */
+#include "features/registry.h"
+
+#include "features/demo/demo.h"
+#include "features/org/org.h"
+#include "http/http.h"
+#include "jobs/jobs.h"
+
+void features_register_all(void)
+{
+    http_register();
+    jobs_register_routes();
+    org_register();
+    jobs_register_kind("demo", demo_job);
+}
