@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 
@@ -362,6 +363,11 @@ double db_col_double(const struct db_stmt *st, int col)
 const char *db_col_text(const struct db_stmt *st, int col)
 {
     return st->db->ops->col_text(st, col);
+}
+
+char *db_col_strdup(struct arena *a, const struct db_stmt *st, int col)
+{
+    return db_col_is_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
 }
 
 const char *db_col_name(const struct db_stmt *st, int col)

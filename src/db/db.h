@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct err;
 struct db;          /* opaque: one connection */
 struct db_stmt;     /* opaque: one prepared statement */
@@ -69,6 +70,8 @@ int64_t db_col_i64(const struct db_stmt *st, int col);            /* NULL -> 0 *
 double db_col_double(const struct db_stmt *st, int col);
 const char *db_col_text(const struct db_stmt *st, int col);       /* NULL -> NULL */
 const char *db_col_name(const struct db_stmt *st, int col);
+/* The text of a column copied into an arena (it outlives the statement); NULL stays NULL. */
+char *db_col_strdup(struct arena *a, const struct db_stmt *st, int col);
 
 /* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
 int64_t db_changes(const struct db_stmt *st);

@@ -84,11 +84,6 @@ int jobs_store_finish(struct db *db, int64_t id, const char *state, const char *
     return rc;
 }
 
-static const char *col_dup(struct arena *a, struct db_stmt *st, int col)
-{
-    return db_col_is_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
-}
-
 int jobs_store_get(struct db *db, struct arena *a, int64_t id, struct job *out, struct err *e)
 {
     struct db_stmt *st = NULL;
@@ -99,11 +94,11 @@ int jobs_store_get(struct db *db, struct arena *a, int64_t id, struct job *out, 
     if (r == DB_ROW) {
         *out = (struct job){
             .id = db_col_i64(st, 0),
-            .kind = col_dup(a, st, 1),
-            .state = col_dup(a, st, 2),
-            .params = col_dup(a, st, 3),
-            .result = col_dup(a, st, 4),
-            .error = col_dup(a, st, 5),
+            .kind = db_col_strdup(a, st, 1),
+            .state = db_col_strdup(a, st, 2),
+            .params = db_col_strdup(a, st, 3),
+            .result = db_col_strdup(a, st, 4),
+            .error = db_col_strdup(a, st, 5),
             .done = db_col_i64(st, 6),
             .total = db_col_i64(st, 7),
             .created_at = db_col_i64(st, 8),

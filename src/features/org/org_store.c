@@ -59,28 +59,23 @@ static const struct sort_option sorts[] = {
     {"-created_at", SQL_L_CREATED_D}, {"sort_order", SQL_L_ORDER},
 };
 
-static const char *dup(struct arena *a, const struct db_stmt *st, int col)
-{
-    return db_col_is_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
-}
-
 static void read_org(struct arena *a, const struct db_stmt *st, struct org *o, bool rollup)
 {
     memset(o, 0, sizeof *o);
     o->id = db_col_i64(st, 0);
     o->parent_id = db_col_i64(st, 1);
-    o->code = dup(a, st, 2);
-    o->name = dup(a, st, 3);
+    o->code = db_col_strdup(a, st, 2);
+    o->name = db_col_strdup(a, st, 3);
     if (org_type_parse(db_col_text(st, 4), &o->type) != 0)
         o->type = ORG_BRANCH;             /* CHECK constraint makes this unreachable */
-    o->path = dup(a, st, 5);
+    o->path = db_col_strdup(a, st, 5);
     o->depth = (int)db_col_i64(st, 6);
     o->is_joint = db_col_i64(st, 7) != 0;
     o->is_village = db_col_i64(st, 8) != 0;
     o->has_committee = db_col_i64(st, 9) != 0;
     o->committee_size = (int)db_col_i64(st, 10);
-    o->founded_on = dup(a, st, 11);
-    o->term_start = dup(a, st, 12);
+    o->founded_on = db_col_strdup(a, st, 11);
+    o->term_start = db_col_strdup(a, st, 12);
     o->term_years = (int)db_col_i64(st, 13);
     o->sort_order = (int)db_col_i64(st, 14);
     o->n_full = db_col_i64(st, 15);

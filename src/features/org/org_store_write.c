@@ -30,14 +30,6 @@ static const char SQL_COUNT_CHILDREN[] = "SELECT COUNT(*) FROM orgs WHERE parent
 static const char SQL_COUNT_MEMBERS[] = "SELECT COUNT(*) FROM members WHERE org_id = ?";
 static const char SQL_DELETE[] = "DELETE FROM orgs WHERE id = ?";
 
-static void bind_opt_text(struct db_stmt *st, int i, const char *s)
-{
-    if (s != NULL)
-        db_bind_text(st, i, s);
-    else
-        db_bind_null(st, i);
-}
-
 static void bind_opt_int(struct db_stmt *st, int i, int v)
 {
     if (v != 0)
@@ -97,8 +89,8 @@ static int insert_row(struct db *db, const struct org_input *in, const char *tmp
     db_bind_bool(st, 8, in->is_village);
     db_bind_bool(st, 9, in->has_committee);
     bind_opt_int(st, 10, in->committee_size);
-    bind_opt_text(st, 11, in->founded_on);
-    bind_opt_text(st, 12, in->term_start);
+    db_bind_text(st, 11, in->founded_on);
+    db_bind_text(st, 12, in->term_start);
     bind_opt_int(st, 13, in->term_years);
     db_bind_i64(st, 14, in->sort_order);
     db_bind_i64(st, 15, now);
@@ -115,10 +107,7 @@ static int exec_2i(struct db *db, const char *sql, const char *s, int64_t id, st
     struct db_stmt *st = NULL;
     if (db_prepare(db, &st, sql, e) != 0)
         return -1;
-    if (s != NULL)
-        db_bind_text(st, 1, s);
-    else
-        db_bind_null(st, 1);
+    db_bind_text(st, 1, s);
     db_bind_i64(st, 2, id);
     int r = db_step(st, e);
     db_finalize(st);
@@ -179,8 +168,8 @@ static int write_row(struct db *db, const struct org *o, struct err *e)
     db_bind_bool(st, 4, o->is_village);
     db_bind_bool(st, 5, o->has_committee);
     bind_opt_int(st, 6, o->committee_size);
-    bind_opt_text(st, 7, o->founded_on);
-    bind_opt_text(st, 8, o->term_start);
+    db_bind_text(st, 7, o->founded_on);
+    db_bind_text(st, 8, o->term_start);
     bind_opt_int(st, 9, o->term_years);
     db_bind_i64(st, 10, o->sort_order);
     db_bind_i64(st, 11, now_unix());
