@@ -19,6 +19,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${DJ_BIN:-$ROOT/build/dangjian}
 DUR=${BENCH_DURATION:-10}
+ROUNDS=${BENCH_ROUNDS:-2}  # health: alternating dangjian/nginx rounds, best of each
 MEMBERS=${BENCH_MEMBERS:-1000000}
 BRANCH_SIZE=350           # 1,000,000 members -> ~2,860 branches, ~10,600 orgs (demo_rules.c)
 SEED=1
@@ -26,6 +27,8 @@ FORMAT=v1                 # bump when the demo's output changes, to drop stale c
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench
 CACHE_DB=$CACHE/demo-$MEMBERS-b$BRANCH_SIZE-s$SEED-$FORMAT.db
 PY="python3 $ROOT/bench/httpbench.py"
+SIZE=$(awk -v m="$MEMBERS" 'BEGIN { if (m % 1000000 == 0) printf "%dM", m / 1000000;
+                                    else if (m % 1000 == 0) printf "%dk", m / 1000; else print m }')
 PGTEMP=$ROOT/scripts/pg-temp.sh
 
 TMP=$(mktemp -d /tmp/dj-bench.XXXXXX)
@@ -73,7 +76,10 @@ print_table() {
     printf '\n'
     awk -F'\t' '{
         name = $1; m = $2; unit = $3; t = $4; kind = $5
-        if (m == "" || m == "n/a") { printf "%-34s %14s %16s %8s  %s\n", name, "n/a", "", "", "MISS"; next }
+        if (m == "" || m == "n/a") {
+            printf "%-34s %14s %16s %8s  %s\n", name, "n/a", "", "", "MISS"
+            next
+        }
         ratio = (t + 0 > 0) ? sprintf("%.2f", m / t) : "-"
         if (kind == "max") { res = (m + 0 <= t + 0) ? "PASS" : "MISS"; tgt = "< " t " " unit }
         else if (kind == "min") { res = (m + 0 >= t + 0) ? "PASS" : "MISS"; tgt = ">= " t " " unit }
@@ -129,7 +135,7 @@ http {
     client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
     uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
     server {
-        listen 127.0.0.1:$port;
+        listen 127.0.0.1:$port reuseport;   # one accept queue per worker: even load
         location = /api/v1/health { default_type application/json; return 200 '$1'; }
     }
 }
@@ -154,8 +160,10 @@ wrk_run() {
     printf '%s\n' "$out" >>"$TMP/wrk.log"
     printf '%s\n' "$out" | awk '
         /^Requests\/sec:/ { rps = $2 }
-        $1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
-                      ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }
+        $1 == "99%" {
+            v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+            ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v
+        }
         END { printf "%.0f %.2f\n", rps, ms }'
 }
 
@@ -178,7 +186,7 @@ sqlite_dataset() {
         say "using cached $CACHE_DB"
         local s
         s=$(cat "$CACHE_DB.seconds" 2>/dev/null || echo n/a)
-        row "demo 1M SQLite (when cached)" "$s" s 60 max
+        row "demo $SIZE SQLite (when cached)" "$s" s 60 max
         return
     fi
     say "building $CACHE_DB (one-off, cached afterwards)"
@@ -188,7 +196,7 @@ sqlite_dataset() {
     mv "$CACHE_DB.partial" "$CACHE_DB"
     rm -f "$CACHE_DB.partial-wal" "$CACHE_DB.partial-shm"
     printf '%s\n' "$s" >"$CACHE_DB.seconds"
-    row "demo 1M SQLite" "$s" s 60 max
+    row "demo $SIZE SQLite" "$s" s 60 max
 }
 
 root_id() {   # root_id BASEURL
@@ -222,11 +230,16 @@ BODY=$(curl -sf "$SQ_URL/api/v1/health") || die "health failed"
 case "$BODY" in *"'"*) die "health body has a quote; nginx return would break" ;; esac
 start_nginx "$BODY"
 
-say "health: dangjian"
-H=$(wrk_run "$SQ_URL/api/v1/health")
-say "health: nginx (same body, from memory)"
-N=$(wrk_run "$NGX_URL/api/v1/health")
-H_RPS=${H% *} H_P99=${H#* } N_RPS=${N% *} N_P99=${N#* }
+# Alternating rounds, best round of each kept: the machine is shared, and a burst of other work
+# during one 10 s run should not decide the ratio.
+H_RPS=0 H_P99=0 N_RPS=0 N_P99=0
+for round in $(seq 1 "$ROUNDS"); do
+    say "health round $round/$ROUNDS: dangjian, then nginx (same body, from memory)"
+    H=$(wrk_run "$SQ_URL/api/v1/health")
+    N=$(wrk_run "$NGX_URL/api/v1/health")
+    if [ "${H% *}" -gt "$H_RPS" ]; then H_RPS=${H% *} H_P99=${H#* }; fi
+    if [ "${N% *}" -gt "$N_RPS" ]; then N_RPS=${N% *} N_P99=${N#* }; fi
+done
 row "health nginx req/s (baseline)" "$N_RPS" req/s - info
 row "health nginx p99 (baseline)" "$N_P99" ms - info
 T90=$(awk -v n="$N_RPS" 'BEGIN { printf "%.0f", n * 0.9 }')
@@ -238,7 +251,7 @@ row "health dangjian p99" "$H_P99" ms 5 max
 subtree_figures SQLite "$SQ_URL" "$SQ_PID"
 stop_pid "$SQ_PID"
 
-say "start-up on the existing 1M SQLite DB (5 starts)"
+say "start-up on the existing $SIZE SQLite DB (5 starts)"
 ST=$($PY startup "$BIN" "sqlite:$CACHE_DB" 5)
 row "start to first answer (median of 5)" "${ST%% *}" ms 200 max
 
@@ -247,7 +260,7 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
     CONN=$("$PGTEMP" start "$PGDIR" 2>/dev/null) || die "could not start PostgreSQL"
     say "PostgreSQL: $CONN; demo $MEMBERS members"
     S=$(demo_seconds "$CONN")
-    row "demo 1M PostgreSQL" "$S" s 60 max
+    row "demo $SIZE PostgreSQL" "$S" s 60 max
     start_server pg "$CONN"
     subtree_figures PostgreSQL "$SRV_URL" "$SRV_PID"
     stop_pid "$SRV_PID"

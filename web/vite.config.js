@@ -3,8 +3,29 @@ import vue from '@vitejs/plugin-vue'
 
 // The C server embeds dist/ (meson -Dspa_dist=web/dist) and falls back to index.html for
 // client routes, so the router uses history mode and assets use absolute /assets/ paths.
+// The platform runs on intranets and its CSP allows fonts and images from 'self' and data: only.
+// Vant's icon font lists a CDN copy after its inlined woff2: drop such remote url()s from CSS,
+// and fail the build if any remote url() is left in the output.
+const REMOTE_URL = /,?\s*url\((["']?)(?:https?:)?\/\/[^)]*\1\)(\s*format\([^)]*\))?/g
+function localAssetsOnly() {
+  return {
+    name: 'dj-local-assets-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (/\/node_modules\/vant\/.*\.css$/.test(id)) return { code: code.replace(REMOTE_URL, ''), map: null }
+    },
+    generateBundle(_, bundle) {
+      for (const f of Object.values(bundle)) {
+        if (f.type !== 'asset' || !f.fileName.endsWith('.css')) continue
+        const m = String(f.source).match(/url\((["']?)(?:https?:)?\/\/[^)]*\)/)
+        if (m) this.error(`${f.fileName} loads a remote resource: ${m[0]}`)
+      }
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), localAssetsOnly()],
   base: '/',
   define: {
     __VUE_I18N_FULL_INSTALL__: true,

@@ -153,3 +153,29 @@ test('dissolve: 409 while it has children, 204 once empty, then 404', async () =
   assert.equal((await api(srv.base, 'DELETE', `/api/v1/orgs/${br.body.id}`)).status, 204)
   assert.equal((await get(`/api/v1/orgs/${br.body.id}`)).status, 404)
 })
+
+test('ids are never reused after a dissolve', async () => {
+  const a = await post('/api/v1/orgs', { parent_id: root.id, code: 'REUSE1', name: '编号测试党支部', type: 'branch' })
+  assert.equal((await api(srv.base, 'DELETE', `/api/v1/orgs/${a.body.id}`)).status, 204)
+  const b = await post('/api/v1/orgs', { parent_id: root.id, code: 'REUSE2', name: '编号测试二党支部', type: 'branch' })
+  assert.ok(b.body.id > a.body.id)
+})
+
+test('a nested committee can move to the top level; a branch cannot', async () => {
+  const c = await post('/api/v1/orgs', { parent_id: root.id, code: 'SUB1', name: '二级单位党委', type: 'committee' })
+  const br = await post('/api/v1/orgs', { parent_id: c.body.id, code: 'SUB1B', name: '二级单位第一党支部', type: 'branch' })
+  const bad = await post(`/api/v1/orgs/${br.body.id}/move`, { parent_id: null })
+  assert.equal(bad.status, 400)
+  assert.ok(bad.body.error.fields.parent_id)
+  const up = await post(`/api/v1/orgs/${c.body.id}/move`, { parent_id: null })
+  assert.equal(up.status, 200, JSON.stringify(up.body))
+  assert.equal(up.body.parent_id, null)
+  assert.equal(up.body.path, `/${c.body.id}/`)
+  assert.equal((await get(`/api/v1/orgs/${br.body.id}`)).body.path, `/${c.body.id}/${br.body.id}/`)
+  assert.equal((await post(`/api/v1/orgs/${c.body.id}/move`, { parent_id: root.id })).status, 200)
+})
+
+test('list items carry the parent name to tell same-named orgs apart', async () => {
+  const r = await get('/api/v1/orgs?q=二级单位第一')
+  assert.equal(r.body.data[0].parent_name, '二级单位党委')
+})

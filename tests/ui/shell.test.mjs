@@ -50,6 +50,8 @@ test('desktop shell: header, health, language switch, empty states, 404', async 
   await page.getByTestId('app-name').getByText('Party Building Platform').waitFor()
   await page.getByTestId('org-detail').waitFor()
   assert.ok(apiLangs.length > 0 && apiLangs.every((l) => l === 'en'), `Accept-Language after reload: ${apiLangs}`)
+  await page.getByTestId('org-type').getByText('Party Committee').waitFor()
+  await shot(page, 'shell-en')
 
   // A module of a later release: a clean empty state, not a broken link.
   await page.getByTestId('nav-members').click()

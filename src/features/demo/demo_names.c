@@ -174,7 +174,8 @@ void demo_names_person(struct demo_rng *r, int gender, int birth_year, char *out
         add_char(out, size, own, own_n, demo_rng_next(r) >> 33);
         return;
     }
-    uint32_t first = (uint32_t)(demo_rng_next(r) >> 33), second = (uint32_t)(demo_rng_next(r) >> 33);
+    uint32_t first = (uint32_t)(demo_rng_next(r) >> 33);
+    uint32_t second = (uint32_t)(demo_rng_next(r) >> 33);
     if (demo_rng_permille(r, 400))
         add_char(out, size, SHARED, sizeof SHARED - 1, first);
     else

@@ -41,6 +41,7 @@ struct org {
     int64_t n_full, n_prob;     /* direct members */
     int64_t sub_full, sub_prob; /* rolled up over the subtree, this org included */
     int64_t child_count;
+    const char *parent_name;    /* NULL at the top level or where not loaded */
     int64_t created_at, updated_at;
 };
 

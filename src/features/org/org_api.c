@@ -217,15 +217,19 @@ static int parse_move(struct http_req *req, int64_t *parent_id, struct err *e)
     p = json_object_get(body, "parent_id");
     if (p == NULL)
         return err_field(e, "parent_id", "field.required");
-    if (!json_is_integer(p) || json_integer_value(p) <= 0)
-        return err_field(e, "parent_id", "field.bad_integer");
     if (json_object_size(body) != 1)
         return err_field(e, "parent_id", "org.move_only_parent");
+    if (json_is_null(p)) {           /* to the top level (allowed for a 党委 only) */
+        *parent_id = 0;
+        return 0;
+    }
+    if (!json_is_integer(p) || json_integer_value(p) <= 0)
+        return err_field(e, "parent_id", "field.bad_integer");
     *parent_id = json_integer_value(p);
     return 0;
 }
 
-/* POST /api/v1/orgs/{id}/move {"parent_id":N} */
+/* POST /api/v1/orgs/{id}/move {"parent_id":N|null} */
 static void orgs_move(struct http_req *req, struct http_res *res)
 {
     struct err e = ERR_INIT;

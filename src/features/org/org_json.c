@@ -150,6 +150,7 @@ json_t *org_json(const struct org *o, const struct org_rule_config *cfg)
     if (j == NULL)
         return json_object();
     json_object_set_new(j, "parent_id", o->parent_id ? json_integer(o->parent_id) : json_null());
+    json_object_set_new(j, "parent_name", str_or_null(o->parent_name));
     json_object_set_new(j, "committee_size",
                         o->committee_size ? json_integer(o->committee_size) : json_null());
     json_object_set_new(j, "founded_on", str_or_null(o->founded_on));

@@ -27,7 +27,8 @@
     "substr(o.path, 1, length(o.path) - 1) || '0'), "                                        \
     "(SELECT COALESCE(SUM(d.n_prob), 0) FROM orgs d WHERE d.path >= o.path AND d.path < "    \
     "substr(o.path, 1, length(o.path) - 1) || '0'), "                                        \
-    "(SELECT COUNT(*) FROM orgs c WHERE c.parent_id = o.id)"
+    "(SELECT COUNT(*) FROM orgs c WHERE c.parent_id = o.id), "                               \
+    "(SELECT p.name FROM orgs p WHERE p.id = o.parent_id)"
 
 static const char SQL_GET[] = "SELECT " COLS ROLLUP " FROM orgs o WHERE o.id = ?";
 static const char SQL_SUBTREE[] =
@@ -86,6 +87,7 @@ static void read_org(struct arena *a, const struct db_stmt *st, struct org *o, b
         o->sub_full = db_col_i64(st, NCOLS);
         o->sub_prob = db_col_i64(st, NCOLS + 1);
         o->child_count = db_col_i64(st, NCOLS + 2);
+        o->parent_name = db_col_strdup(a, st, NCOLS + 3);
     }
 }
 

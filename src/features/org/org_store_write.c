@@ -226,7 +226,11 @@ int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, struct err 
         goto done;
     if (org_store_path_of(db, a, id, &path, &type, &depth, e) != 0)
         goto done;
-    if (org_store_path_of(db, a, new_parent_id, &ppath, &ptype, &pdepth, e) != 0) {
+    ppath = "/";                                       /* new_parent_id 0 = top level */
+    pdepth = -1;
+    ptype = ORG_COMMITTEE;
+    if (new_parent_id != 0 &&
+        org_store_path_of(db, a, new_parent_id, &ppath, &ptype, &pdepth, e) != 0) {
         err_clear(e);
         err_field(e, "parent_id", "org.parent_not_found");
         goto done;
@@ -235,8 +239,9 @@ int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, struct err 
         err_field(e, "parent_id", "org.move_into_own_subtree");
         goto done;
     }
-    if (!org_rules_parent_allowed(type, true, ptype)) {
-        err_field(e, "parent_id", "org.type_not_allowed_under_parent");
+    if (!org_rules_parent_allowed(type, new_parent_id != 0, ptype)) {
+        err_field(e, "parent_id", new_parent_id != 0 ? "org.type_not_allowed_under_parent"
+                                                     : "org.top_level_must_be_committee");
         goto done;
     }
     if (rewrite_paths(db, a, path, arena_printf(a, "%s%lld/", ppath, (long long)id),
@@ -245,7 +250,10 @@ int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, struct err 
     struct db_stmt *st = NULL;
     if (db_prepare(db, &st, SQL_SET_PARENT, e) != 0)
         goto done;
-    db_bind_i64(st, 1, new_parent_id);
+    if (new_parent_id != 0)
+        db_bind_i64(st, 1, new_parent_id);
+    else
+        db_bind_null(st, 1);
     db_bind_i64(st, 2, id);
     int r = db_step(st, e);
     db_finalize(st);

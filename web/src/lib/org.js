@@ -22,7 +22,7 @@ export function parentTypesOf(type) {
 export const TYPE_TAG = {
   committee: 'danger',
   general_branch: 'warning',
-  branch: 'primary',
+  branch: 'success',
   group: 'info',
 }
 

@@ -131,7 +131,6 @@ export default {
       title: 'Move “{name}”',
       hint: 'Pick the new parent. Sub-organizations and members move along.',
       newParent: 'New parent',
-      toTop: 'Make it top level',
       pick: 'Pick the new parent',
       moved: 'Moved “{name}” to its new parent',
     },

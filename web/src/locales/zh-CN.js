@@ -131,7 +131,6 @@ export default {
       title: '移动「{name}」',
       hint: '选择新的上级组织。组织及其全部下级、党员将一起移动。',
       newParent: '新的上级组织',
-      toTop: '设为顶级组织',
       pick: '请选择新的上级组织',
       moved: '已将「{name}」移至新的上级组织',
     },
