@@ -11,5 +11,5 @@ void features_register_all(void)
     http_register();
     jobs_register_routes();
     org_register();
-    jobs_register_kind("demo", demo_job);
+    demo_register();
 }

@@ -11,6 +11,8 @@
 #define DJ_JOBS_H
 #include <stdint.h>
 
+#define JOBS_LEASE_S 600   /* a runner's claim; renewed by every progress report */
+
 struct arena;
 struct db;
 struct err;

@@ -17,7 +17,6 @@
 #include "jobs/jobs.h"
 
 #define MAX_KINDS 32
-#define LEASE_S 600
 
 struct kind_entry {
     const char *kind;
@@ -61,7 +60,7 @@ int jobs_run_pending(struct db *db, const char *owner, struct err *e)
     for (;;) {
         struct arena *a = arena_create(0);
         struct job job;
-        int r = jobs_store_claim(db, a, owner, LEASE_S, &job, e);
+        int r = jobs_store_claim(db, a, owner, JOBS_LEASE_S, &job, e);
         if (r == 1)
             r = run_one(db, a, &job, e) == 0 ? 1 : -1;
         arena_destroy(a);

@@ -12,8 +12,10 @@
 static const char SQL_CREATE[] =
     "INSERT INTO jobs (kind, state, params, done, total, created_at, updated_at, started_at) "
     "VALUES (?, ?, ?, 0, ?, ?, ?, ?) RETURNING id";
+/* Progress also renews a runner's lease, so a long job is never reclaimed while it advances. */
 static const char SQL_PROGRESS[] =
-    "UPDATE jobs SET done = ?, total = ?, updated_at = ? WHERE id = ?";
+    "UPDATE jobs SET done = ?, total = ?, updated_at = ?, "
+    "lease_until = CASE WHEN lease_until IS NULL THEN NULL ELSE ? END WHERE id = ?";
 static const char SQL_FINISH[] =
     "UPDATE jobs SET state = ?, result = ?, error = ?, updated_at = ?, finished_at = ?, "
     "lease_owner = NULL, lease_until = NULL WHERE id = ?";
@@ -57,10 +59,12 @@ int jobs_store_progress(struct db *db, int64_t id, int64_t done, int64_t total, 
     struct db_stmt *st = NULL;
     if (db_prepare(db, &st, SQL_PROGRESS, e) != 0)
         return -1;
+    int64_t now = now_unix();
     db_bind_i64(st, 1, done);
     db_bind_i64(st, 2, total);
-    db_bind_i64(st, 3, now_unix());
-    db_bind_i64(st, 4, id);
+    db_bind_i64(st, 3, now);
+    db_bind_i64(st, 4, now + JOBS_LEASE_S);
+    db_bind_i64(st, 5, id);
     int rc = db_step(st, e) == DB_DONE ? 0 : -1;
     db_finalize(st);
     return rc;

@@ -165,8 +165,12 @@ static int32_t add_org(struct builder *b, int32_t parent, enum demo_type t, cons
         p->orgs = xrealloc(p->orgs, p->cap * sizeof *p->orgs);
     }
     int32_t idx = (int32_t)p->norgs++;
-    struct demo_org o = {.parent = parent, .type = (uint8_t)t, .sort_order = sort,
-                         .term_years = (uint8_t)term_years};
+    struct demo_org o;
+    memset(&o, 0, sizeof o);       /* padding too: plans compare byte for byte */
+    o.parent = parent;
+    o.type = (uint8_t)t;
+    o.sort_order = sort;
+    o.term_years = (uint8_t)term_years;
     int32_t lo;
     if (parent < 0) {
         lo = (int32_t)date_to_days((struct date){1952, 1, 1});
@@ -184,7 +188,7 @@ static int32_t add_org(struct builder *b, int32_t parent, enum demo_type t, cons
         o.term_start = term_start(b, term_years, o.founded);
     o.name_off = pool_add(p, name);
     o.code_off = pool_add(p, parent < 0 ? b->root_code : code);
-    p->orgs[idx] = o;
+    memcpy(&p->orgs[idx], &o, sizeof o);
     return idx;
 }
 

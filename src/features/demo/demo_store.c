@@ -7,10 +7,10 @@
  * fewer VDBE runs on SQLite. The statements are prepared once per run, not per batch.
  *
  * Ids: the orgs table is empty, so the store assigns org ids itself (base + plan index + 1) and
- * computes each path ('/1/5/23/') before the INSERT. SQLite takes base = MAX(id) (0); on
- * PostgreSQL the identity sequence is advanced past the whole range first, so later inserts by
- * the application never collide. Member ids are left to the database. n_full/n_prob are the
- * triggers' business and never written here. */
+ * computes each path ('/1/5/23/') before the INSERT. SQLite starts after the AUTOINCREMENT
+ * counter (explicit ids move it on); on PostgreSQL the identity sequence is advanced past the
+ * whole range first. Either way no id is ever handed out twice, even after deletions. Member
+ * ids are left to the database. n_full/n_prob are the triggers' business, never written here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +49,10 @@ static const char SQL_MEMBER_N[] = MEMBER_INSERT M_256;
 static const char SQL_ORG_1[] = ORG_INSERT O_1;
 static const char SQL_ORG_N[] = ORG_INSERT O_64;
 static const char SQL_ANY_ORG[] = "SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMIT 1) t";
-static const char SQL_MAX_ORG_ID[] = "SELECT COALESCE(MAX(id), 0) FROM orgs";
+/* SQLite ids are AUTOINCREMENT (never reused): start after sqlite_sequence, not just MAX(id). */
+static const char SQL_MAX_ORG_ID[] =
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'orgs'), 0), "
+    "(SELECT COALESCE(MAX(id), 0) FROM orgs))";
 /* SQLite: a page cache big enough for a batch and the hot parts of the indexes, so pages are not
  * spilled into the WAL and read back within a transaction (2.5x faster at 1M members). */
 static const char SQL_SQLITE_CACHE_GET[] = "PRAGMA cache_size";
