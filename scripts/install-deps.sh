@@ -8,7 +8,7 @@ mode=${1:-run}
 RUN_PKGS="make gcc libc6-dev meson ninja-build pkg-config ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev"
 TEST_PKGS="libcmocka-dev postgresql postgresql-client chromium fonts-noto-cjk procps"
-BENCH_PKGS="wrk nginx-light postgresql postgresql-client procps python3"
+BENCH_PKGS="wrk nginx-light postgresql postgresql-client procps python3 jq curl"
 
 case "$mode" in
 run) want="$RUN_PKGS" ;;

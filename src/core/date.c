@@ -50,8 +50,19 @@ int date_parse(const char *s, struct date *out)
 
 void date_format(struct date d, char out[11])
 {
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d.year % 10000u, (unsigned)d.month % 100u,
-             (unsigned)d.day % 100u);
+    unsigned y = (unsigned)d.year % 10000u, m = (unsigned)d.month % 100u,
+             day = (unsigned)d.day % 100u;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + day / 10);
+    out[9] = (char)('0' + day % 10);
+    out[10] = '\0';
 }
 
 struct date date_add_months(struct date d, int months)

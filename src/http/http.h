@@ -19,6 +19,7 @@
 #include "core/i18n.h"
 
 struct arena;
+struct buf;
 struct db;
 struct err;
 
@@ -81,6 +82,9 @@ json_t *http_list_json(json_t *data, const struct http_page *pg, int64_t total);
  * If e != NULL and e->code != ERR_OK the error is sent instead (status from the code). */
 void http_reply(struct http_res *res, int status, json_t *body, const struct err *e);
 void http_reply_error(struct http_res *res, const struct err *e);
+/* Sends JSON text already written into `body` (core/jsonw.h), taking its memory; `body` is
+ * empty afterwards. A buffer that hit its limit is answered 500 instead. */
+void http_reply_json_buf(struct http_res *res, int status, struct buf *body);
 void http_set_header(struct http_res *res, const char *name, const char *value);  /* copies */
 
 /* Body helpers for handlers: the JSON body must be an object (else ERR_INVALID

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "http/http_internal.h"
@@ -67,6 +68,23 @@ void http_reply_error(struct http_res *res, const struct err *e)
     if (e->code == ERR_INTERNAL || e->code == ERR_UNAVAILABLE)
         log_error("http", "%s: %s", e->message, e->detail);
     res_error(res, res->lang, e);
+}
+
+void http_reply_json_buf(struct http_res *res, int status, struct buf *body)
+{
+    if (buf_failed(body)) {
+        struct err e = ERR_INIT;
+        err_set(&e, ERR_INTERNAL, "internal");
+        err_detail(&e, "reply over the buffer limit");
+        buf_fini(body);
+        http_reply_error(res, &e);
+        return;
+    }
+    res->status = status;
+    res->replied = true;
+    res->content_type = "application/json; charset=utf-8";
+    res->body_len = body->len;
+    res->body = buf_take(body);
 }
 
 void http_set_header(struct http_res *res, const char *name, const char *value)

@@ -17,6 +17,7 @@
 #include "core/date.h"
 
 struct arena;
+struct buf;
 struct db;
 struct err;
 
@@ -106,6 +107,8 @@ char *org_rules_path_upper(struct arena *a, const char *path);
 int org_json_parse_input(json_t *body, bool creating, struct org_input *in, struct arena *a,
                          struct err *e);
 json_t *org_json(const struct org *o, const struct org_rule_config *cfg);
+/* The same object as org_json(), appended as text (for large lists: no jansson tree). */
+void org_json_write(struct buf *out, const struct org *o, const struct org_rule_config *cfg);
 json_t *org_json_findings(const struct org_warning *w, int n, const char *lang);
 
 /* ---- org_store.c ---- */

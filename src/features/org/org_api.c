@@ -7,11 +7,16 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
+#include "core/jsonw.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "features/org/org.h"
 #include "http/http.h"
+
+/* 10,000 orgs take ~5 MB; the limit only guards against a runaway. */
+#define SUBTREE_REPLY_LIMIT ((size_t)256 << 20)
 
 static struct date today(void)
 {
@@ -127,47 +132,63 @@ static int parse_depth(struct http_req *req, int *depth, struct err *e)
     return 0;
 }
 
-static json_t *subtree_json(struct http_req *req, int64_t id, int depth, bool skip_root,
-                            struct err *e)
+/* Writes {"data":[...]} (children) or {"data":[...],"meta":{...}} (subtree) as text: a root
+ * subtree can hold 10,000+ orgs, where a jansson tree would cost a malloc per value. */
+static int subtree_write(struct http_req *req, int64_t id, int depth, bool children,
+                         struct buf *out, struct err *e)
 {
     struct org *rows;
     int64_t n;
-    if (org_store_subtree(req->db, req->arena, id, depth, &rows, &n, e) != 0)
-        return NULL;
-    json_t *data = rows_json(req, skip_root ? rows + 1 : rows, skip_root ? n - 1 : n, e);
-    if (data == NULL)
-        return NULL;
-    if (skip_root)
-        return json_pack("{s:o}", "data", data);
-    return json_pack("{s:o, s:{s:I, s:{s:I, s:I, s:I}}}", "data", data, "meta", "orgs",
-                     (json_int_t)n, "members", "full", (json_int_t)rows[0].sub_full,
-                     "probationary", (json_int_t)rows[0].sub_prob, "total",
-                     (json_int_t)(rows[0].sub_full + rows[0].sub_prob));
+    struct org_rule_config cfg;
+    if (org_store_subtree(req->db, req->arena, id, depth, &rows, &n, e) != 0 ||
+        org_store_rule_config(req->db, NULL, &cfg, e) != 0)
+        return -1;
+    buf_adds(out, "{\"data\":[");
+    for (int64_t i = children ? 1 : 0; i < n; i++) {
+        if (i > (children ? 1 : 0))
+            buf_addc(out, ',');
+        org_json_write(out, &rows[i], &cfg);
+    }
+    buf_addc(out, ']');
+    if (!children) {
+        buf_adds(out, ",\"meta\":{\"orgs\":");
+        jsonw_i64(out, n);
+        buf_adds(out, ",\"members\":{\"full\":");
+        jsonw_i64(out, rows[0].sub_full);
+        buf_adds(out, ",\"probationary\":");
+        jsonw_i64(out, rows[0].sub_prob);
+        buf_adds(out, ",\"total\":");
+        jsonw_i64(out, rows[0].sub_full + rows[0].sub_prob);
+        buf_adds(out, "}}");
+    }
+    buf_addc(out, '}');
+    return 0;
+}
+
+static void subtree_reply(struct http_req *req, struct http_res *res, bool children)
+{
+    struct err e = ERR_INIT;
+    struct buf out = BUF_INIT(SUBTREE_REPLY_LIMIT);
+    int64_t id;
+    int depth = 1;
+    if (http_param_id(req, "id", &id, &e) == 0 && (children || parse_depth(req, &depth, &e) == 0) &&
+        subtree_write(req, id, depth, children, &out, &e) == 0)
+        http_reply_json_buf(res, 200, &out);
+    else
+        http_reply_error(res, &e);
+    buf_fini(&out);
 }
 
 /* GET /api/v1/orgs/{id}/children: direct children in display order, with roll-ups. */
 static void orgs_children(struct http_req *req, struct http_res *res)
 {
-    struct err e = ERR_INIT;
-    int64_t id;
-    json_t *out = NULL;
-    if (http_param_id(req, "id", &id, &e) == 0)
-        out = subtree_json(req, id, 1, true, &e);
-    http_reply(res, 200, out, &e);
-    json_decref(out);
+    subtree_reply(req, res, true);
 }
 
 /* GET /api/v1/orgs/{id}/subtree?depth=N */
 static void orgs_subtree(struct http_req *req, struct http_res *res)
 {
-    struct err e = ERR_INIT;
-    int64_t id;
-    int depth;
-    json_t *out = NULL;
-    if (http_param_id(req, "id", &id, &e) == 0 && parse_depth(req, &depth, &e) == 0)
-        out = subtree_json(req, id, depth, false, &e);
-    http_reply(res, 200, out, &e);
-    json_decref(out);
+    subtree_reply(req, res, false);
 }
 
 /* Parses the body and checks the rules, reporting every bad field at once. */
