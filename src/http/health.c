@@ -2,6 +2,7 @@
  * reads no table, it reports the configured database engine and the version, so load balancers
  * can poll it cheaply. GET /api/v1/openapi.json serves docs/openapi/openapi.json, embedded at
  * build time (tests/unit/http/routes_doc_test.c keeps it in step with the route tables). */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -13,13 +14,28 @@
 #define DJ_VERSION "dev"
 #endif
 
+/* The answer never changes while the process runs, so it is built once (http_register, after
+ * main installed the config) and sent from static memory: the probe costs no allocation. */
+static char health_body[128];
+static size_t health_len;
+
+void health_init(void)
+{
+    const char *db = strncmp(config_get()->db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql";
+    int n = snprintf(health_body, sizeof health_body,
+                     "{\"status\":\"ok\",\"db\":\"%s\",\"version\":\"%s\"}", db, DJ_VERSION);
+    health_len = n > 0 && (size_t)n < sizeof health_body ? (size_t)n : 0;
+}
+
 static void health_get(struct http_req *req, struct http_res *res)
 {
     (void)req;
-    const char *db = strncmp(config_get()->db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql";
-    json_t *out = json_pack("{s:s, s:s, s:s}", "status", "ok", "db", db, "version", DJ_VERSION);
-    http_reply(res, 200, out, NULL);
-    json_decref(out);
+    res->status = 200;
+    res->replied = true;
+    res->content_type = "application/json; charset=utf-8";
+    res->body = health_body;
+    res->body_len = health_len;
+    res->body_static = true;
 }
 
 extern const struct embed_file openapi_files[];

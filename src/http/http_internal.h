@@ -40,7 +40,8 @@ void res_error(struct http_res *res, const char *lang, const struct err *e);
 /* static.c: serves the SPA (GET/HEAD). Returns true if it produced a response. */
 bool static_serve(struct http_req *req, struct http_res *res, const char *dist_dir);
 
-/* health.c */
+/* health.c: health_init() builds the constant health answer (after config_install). */
+void health_init(void);
 extern const struct route health_routes[];
 extern const size_t health_routes_count;
 

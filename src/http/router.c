@@ -56,6 +56,7 @@ static bool match(const char *pat, const char *path, struct http_req *req)
 
 void http_register(void)
 {
+    health_init();
     http_routes_register(health_routes, health_routes_count);
 }
 

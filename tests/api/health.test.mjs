@@ -75,3 +75,20 @@ test('the OpenAPI description is served as JSON', async () => {
   assert.equal(r.body.openapi, '3.1.0')
   assert.ok(r.body.paths['/orgs/{id}/subtree'])
 })
+
+test('hashed assets are served with their content type and cached for a year', async (t) => {
+  const html = await (await fetch(srv.base + '/')).text()
+  const refs = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(js|css))"/g)]
+  if (refs.length === 0) { t.skip('UI not built (placeholder page embedded)'); return }
+  for (const [, path, ext] of refs) {
+    const res = await fetch(srv.base + path)
+    assert.equal(res.status, 200, path)
+    assert.match(res.headers.get('content-type'), ext === 'js' ? /^text\/javascript/ : /^text\/css/)
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    const head = await fetch(srv.base + path, { method: 'HEAD' })
+    assert.equal(head.status, 200)
+    assert.equal(head.headers.get('content-length'), res.headers.get('content-length'))
+  }
+  const csp = (await fetch(srv.base + '/')).headers.get('content-security-policy')
+  assert.match(csp, /default-src 'self'/)
+})
