@@ -85,6 +85,9 @@ void http_reply_error(struct http_res *res, const struct err *e);
 /* Sends JSON text already written into `body` (core/jsonw.h), taking its memory; `body` is
  * empty afterwards. A buffer that hit its limit is answered 500 instead. */
 void http_reply_json_buf(struct http_res *res, int status, struct buf *body);
+/* The same for any text type (CSV exports): content_type must be a static string. */
+void http_reply_text_buf(struct http_res *res, int status, const char *content_type,
+                         struct buf *body);
 void http_set_header(struct http_res *res, const char *name, const char *value);  /* copies */
 
 /* Body helpers for handlers: the JSON body must be an object (else ERR_INVALID

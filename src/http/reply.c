@@ -72,6 +72,12 @@ void http_reply_error(struct http_res *res, const struct err *e)
 
 void http_reply_json_buf(struct http_res *res, int status, struct buf *body)
 {
+    http_reply_text_buf(res, status, "application/json; charset=utf-8", body);
+}
+
+void http_reply_text_buf(struct http_res *res, int status, const char *content_type,
+                         struct buf *body)
+{
     if (buf_failed(body)) {
         struct err e = ERR_INIT;
         err_set(&e, ERR_INTERNAL, "internal");
@@ -82,7 +88,7 @@ void http_reply_json_buf(struct http_res *res, int status, struct buf *body)
     }
     res->status = status;
     res->replied = true;
-    res->content_type = "application/json; charset=utf-8";
+    res->content_type = content_type;
     res->body_len = body->len;
     res->body = buf_take(body);
 }

@@ -128,8 +128,12 @@ static enum MHD_Result check_arg_utf8(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
+/* ?lang= wins (download links cannot set headers), then Accept-Language; zh-CN by default. */
 static const char *pick_lang(struct MHD_Connection *c)
 {
+    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    if (q != NULL)
+        return strncmp(q, "en", 2) == 0 ? "en" : "zh-CN";
     const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
     if (al == NULL)
         return "zh-CN";

@@ -79,3 +79,22 @@ test('the demo run is recorded as a finished job with progress', async () => {
   assert.equal(r.body.done, r.body.total)
   assert.equal((await api(srv.base, 'GET', '/api/v1/jobs/99999999')).status, 404)
 })
+
+test('export.csv gives the subtree as a spreadsheet with rolled-up counts', async () => {
+  const res = await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`)
+  assert.equal(res.status, 200)
+  assert.match(res.headers.get('content-type'), /^text\/csv/)
+  assert.match(res.headers.get('content-disposition'), /^attachment; filename="orgs-.+\.csv"$/)
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel')
+  const lines = new TextDecoder().decode(bytes.slice(3)).trimEnd().split('\r\n')
+  assert.equal(lines.length, srv.demo.orgs + 1)
+  const head = lines[0].split(',')
+  assert.equal(head[1], '组织名称')
+  const first = lines[1].split(',')
+  assert.equal(first[2], root.code)
+  assert.equal(Number(first[7]), srv.demo.members)           // 党员合计 of the root
+  const en = await (await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`, { headers: { 'Accept-Language': 'en' } })).text()
+  assert.match(en, /Level,Name,Code,Type,Parent code/)
+  assert.equal((await fetch(`${srv.base}/api/v1/orgs/999999/export.csv`)).status, 404)
+})

@@ -222,6 +222,17 @@ test('move an org under a new parent', async (t) => {
   await page.locator('.el-tree-node.is-current', { has: page.getByTestId(`org-node-${made.body.id}`) }).waitFor()
 })
 
+test('export downloads the subtree as a CSV named after the org', async () => {
+  await openOrg(root.id)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export').click()])
+  assert.match(download.suggestedFilename(), new RegExp(`^orgs-${root.code}-\\d{4}-\\d{2}-\\d{2}\\.csv$`))
+  const path = await download.path()
+  const { readFileSync } = await import('node:fs')
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '')
+  assert.match(text.split('\r\n')[0], /^层级,组织名称,组织编码/)
+  assert.ok(text.includes(root.name))
+})
+
 test('the page ran without script errors', () => {
   assert.deepEqual(page.problems, [])
 })

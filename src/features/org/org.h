@@ -144,6 +144,11 @@ int org_store_rule_config(struct db *db, const struct org *o, struct org_rule_co
                           struct err *e) __attribute__((warn_unused_result));
 
 /* ---- org_api.c / org_cli.c ---- */
+/* org_export.c: GET /api/v1/orgs/{id}/export.csv (the subtree as a spreadsheet). */
+struct http_req;
+struct http_res;
+void org_export_csv(struct http_req *req, struct http_res *res);
+
 /* Registers the org routes and messages with the HTTP layer. Startup only. */
 void org_register(void);
 int org_cli_main(int argc, char **argv, const char *db_url);

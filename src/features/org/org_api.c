@@ -282,6 +282,7 @@ static const struct route org_routes[] = {
     {"GET", "/api/v1/orgs/{id}/children", orgs_children, "org.read"},
     {"GET", "/api/v1/orgs/{id}/subtree", orgs_subtree, "org.read"},
     {"POST", "/api/v1/orgs/{id}/move", orgs_move, "org.write"},
+    {"GET", "/api/v1/orgs/{id}/export.csv", org_export_csv, "org.export"},
 };
 
 static const struct i18n_msg org_msgs[] = {

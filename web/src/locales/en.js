@@ -72,6 +72,7 @@ export default {
       createChild: 'New sub-organization',
       edit: 'Edit',
       move: 'Move',
+      export: 'Export',
       dissolve: 'Dissolve',
     },
     fields: {

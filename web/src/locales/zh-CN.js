@@ -72,6 +72,7 @@ export default {
       createChild: '新建下级组织',
       edit: '编辑',
       move: '移动',
+      export: '导出',
       dissolve: '撤销',
     },
     fields: {
