@@ -8,6 +8,12 @@ LISTEN ?= 127.0.0.1:8080
 MEMBERS ?= 500
 WEB_SRC := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
+# Node.js trusts only its bundled CAs; make npm (and the tests' fetch) also trust the system's,
+# where Debian's ca-certificates and any corporate TLS proxy put theirs. A value already set wins.
+ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
+export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
+endif
+
 .PHONY: run test build build-asan bench clean deps-run deps-test deps-bench web
 
 run: deps-run build
