@@ -15,7 +15,7 @@ static const char SQL_CREATE[] =
 /* Progress also renews a runner's lease, so a long job is never reclaimed while it advances. */
 static const char SQL_PROGRESS[] =
     "UPDATE jobs SET done = ?, total = ?, updated_at = ?, "
-    "lease_until = CASE WHEN lease_until IS NULL THEN NULL ELSE ? END WHERE id = ?";
+    "lease_until = CASE WHEN lease_until IS NULL THEN NULL ELSE CAST(? AS BIGINT) END WHERE id = ?";
 static const char SQL_FINISH[] =
     "UPDATE jobs SET state = ?, result = ?, error = ?, updated_at = ?, finished_at = ?, "
     "lease_owner = NULL, lease_until = NULL WHERE id = ?";

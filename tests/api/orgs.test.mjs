@@ -13,7 +13,7 @@ before(async () => {
   assert.equal(r.status, 201, JSON.stringify(r.body))
   root = r.body
 })
-after(async () => { await srv.stop() })
+after(async () => { await srv?.stop() })
 
 test('creating a top-level committee returns it with its path and term end (ORG-05: 5 years)', async () => {
   assert.equal(root.type, 'committee')
