@@ -49,14 +49,8 @@ static bool grow(struct buf *b, size_t extra)
     return true;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+void buf_add_slow(struct buf *b, const void *p, size_t n)
 {
-    if (b->cap - b->len > n && !b->failed) {       /* fast path: it fits (NUL included) */
-        memcpy(b->data + b->len, p, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-        return;
-    }
     if (!grow(b, n))
         return;
     if (n > 0)

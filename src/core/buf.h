@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
     char *data;        /* NUL-terminated when non-NULL */
@@ -21,7 +22,21 @@ struct buf {
 void buf_init(struct buf *b, size_t limit);
 void buf_fini(struct buf *b);                  /* frees; b is empty and reusable */
 void buf_reset(struct buf *b);                 /* len = 0, keeps memory, clears failure */
-void buf_add(struct buf *b, const void *p, size_t n);
+void buf_add_slow(struct buf *b, const void *p, size_t n);
+/* Appends n bytes. Inline fast path: large replies (5 MB subtrees) append millions of short
+ * pieces, and a call per piece was their main cost. */
+static inline void buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && !b->failed) {       /* it fits, NUL included */
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    buf_add_slow(b, p, n);
+}
+/* A string literal without strlen. */
+#define buf_add_lit(b, s) buf_add((b), (s), sizeof(s) - 1)
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

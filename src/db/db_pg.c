@@ -380,15 +380,25 @@ static bool pg_col_is_null(const struct db_stmt *st, int col)
     return value(st, col) == NULL;
 }
 
-/* Booleans arrive as "t"/"f" (e.g. SELECT x IS NULL); SQLite would give 1/0. */
+/* Booleans arrive as "t"/"f" (e.g. SELECT x IS NULL); SQLite would give 1/0. Integers are
+ * parsed by hand: PostgreSQL's text form is plain [-]digits, and glibc's locale-aware strtoll
+ * was the largest single cost of reading a 10,000-row subtree. Anything else (numeric with a
+ * fraction, overflow) falls back to strtoll. */
 static int64_t pg_col_i64(const struct db_stmt *st, int col)
 {
     const char *v = value(st, col);
-    if (v == NULL || strcmp(v, "f") == 0)
+    if (v == NULL || (v[0] == 'f' && v[1] == '\0'))
         return 0;
-    if (strcmp(v, "t") == 0)
+    if (v[0] == 't' && v[1] == '\0')
         return 1;
-    return strtoll(v, NULL, 10);
+    const char *p = v + (*v == '-');
+    uint64_t n = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+        n = n * 10 + (uint64_t)(*p - '0');
+    if (*p != '\0' || digits == 0)
+        return strtoll(v, NULL, 10);
+    return *v == '-' ? -(int64_t)n : (int64_t)n;
 }
 
 static double pg_col_double(const struct db_stmt *st, int col)

@@ -143,7 +143,7 @@ static int subtree_write(struct http_req *req, int64_t id, int depth, bool child
     if (org_store_subtree(req->db, req->arena, id, depth, &rows, &n, e) != 0 ||
         org_store_rule_config(req->db, NULL, &cfg, e) != 0)
         return -1;
-    buf_adds(out, "{\"data\":[");
+    buf_add_lit(out, "{\"data\":[");
     for (int64_t i = children ? 1 : 0; i < n; i++) {
         if (i > (children ? 1 : 0))
             buf_addc(out, ',');
@@ -151,15 +151,15 @@ static int subtree_write(struct http_req *req, int64_t id, int depth, bool child
     }
     buf_addc(out, ']');
     if (!children) {
-        buf_adds(out, ",\"meta\":{\"orgs\":");
+        buf_add_lit(out, ",\"meta\":{\"orgs\":");
         jsonw_i64(out, n);
-        buf_adds(out, ",\"members\":{\"full\":");
+        buf_add_lit(out, ",\"members\":{\"full\":");
         jsonw_i64(out, rows[0].sub_full);
-        buf_adds(out, ",\"probationary\":");
+        buf_add_lit(out, ",\"probationary\":");
         jsonw_i64(out, rows[0].sub_prob);
-        buf_adds(out, ",\"total\":");
+        buf_add_lit(out, ",\"total\":");
         jsonw_i64(out, rows[0].sub_full + rows[0].sub_prob);
-        buf_adds(out, "}}");
+        buf_add_lit(out, "}}");
     }
     buf_addc(out, '}');
     return 0;

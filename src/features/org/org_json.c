@@ -174,70 +174,70 @@ json_t *org_json(const struct org *o, const struct org_rule_config *cfg)
 static void counts(struct buf *b, const char *key, int64_t full, int64_t prob, bool total)
 {
     jsonw_key(b, key);
-    buf_adds(b, "{\"full\":");
+    buf_add_lit(b, "{\"full\":");
     jsonw_i64(b, full);
-    buf_adds(b, ",\"probationary\":");
+    buf_add_lit(b, ",\"probationary\":");
     jsonw_i64(b, prob);
     if (total) {
-        buf_adds(b, ",\"total\":");
+        buf_add_lit(b, ",\"total\":");
         jsonw_i64(b, full + prob);
     }
-    buf_adds(b, "},");
+    buf_add_lit(b, "},");
 }
 
 void org_json_write(struct buf *b, const struct org *o, const struct org_rule_config *cfg)
 {
-    buf_adds(b, "{\"id\":");
+    buf_add_lit(b, "{\"id\":");
     jsonw_i64(b, o->id);
-    buf_adds(b, ",\"code\":");
+    buf_add_lit(b, ",\"code\":");
     jsonw_str(b, o->code);
-    buf_adds(b, ",\"name\":");
+    buf_add_lit(b, ",\"name\":");
     jsonw_str(b, o->name);
-    buf_adds(b, ",\"type\":");
+    buf_add_lit(b, ",\"type\":");
     jsonw_str(b, org_type_name(o->type));
-    buf_adds(b, ",\"path\":");
+    buf_add_lit(b, ",\"path\":");
     jsonw_str(b, o->path);
-    buf_adds(b, ",\"depth\":");
+    buf_add_lit(b, ",\"depth\":");
     jsonw_i64(b, o->depth);
-    buf_adds(b, ",\"is_joint\":");
+    buf_add_lit(b, ",\"is_joint\":");
     jsonw_bool(b, o->is_joint);
-    buf_adds(b, ",\"is_village\":");
+    buf_add_lit(b, ",\"is_village\":");
     jsonw_bool(b, o->is_village);
-    buf_adds(b, ",\"has_committee\":");
+    buf_add_lit(b, ",\"has_committee\":");
     jsonw_bool(b, o->has_committee);
-    buf_adds(b, ",\"sort_order\":");
+    buf_add_lit(b, ",\"sort_order\":");
     jsonw_i64(b, o->sort_order);
-    buf_adds(b, ",\"child_count\":");
+    buf_add_lit(b, ",\"child_count\":");
     jsonw_i64(b, o->child_count);
     buf_addc(b, ',');
     counts(b, "direct", o->n_full, o->n_prob, false);
     counts(b, "members", o->sub_full, o->sub_prob, true);
     jsonw_key(b, "created_at");
     jsonw_i64(b, o->created_at);
-    buf_adds(b, ",\"updated_at\":");
+    buf_add_lit(b, ",\"updated_at\":");
     jsonw_i64(b, o->updated_at);
-    buf_adds(b, ",\"parent_id\":");
+    buf_add_lit(b, ",\"parent_id\":");
     jsonw_i64_or_null(b, o->parent_id);
-    buf_adds(b, ",\"parent_name\":");
+    buf_add_lit(b, ",\"parent_name\":");
     jsonw_str(b, o->parent_name);
-    buf_adds(b, ",\"committee_size\":");
+    buf_add_lit(b, ",\"committee_size\":");
     jsonw_i64_or_null(b, o->committee_size);
-    buf_adds(b, ",\"founded_on\":");
+    buf_add_lit(b, ",\"founded_on\":");
     jsonw_str(b, o->founded_on);
-    buf_adds(b, ",\"term_start\":");
+    buf_add_lit(b, ",\"term_start\":");
     jsonw_str(b, o->term_start);
-    buf_adds(b, ",\"term_years\":");
+    buf_add_lit(b, ",\"term_years\":");
     jsonw_i64_or_null(b, o->term_years);
-    buf_adds(b, ",\"term_years_effective\":");
+    buf_add_lit(b, ",\"term_years_effective\":");
     jsonw_i64_or_null(b, org_rules_term_years(o, cfg));
-    buf_adds(b, ",\"term_end\":");
+    buf_add_lit(b, ",\"term_end\":");
     struct date end;
     char day[11];
     if (org_rules_term_end(o, cfg, &end)) {
         date_format(end, day);
         jsonw_str(b, day);
     } else {
-        buf_adds(b, "null");
+        buf_add_lit(b, "null");
     }
     buf_addc(b, '}');
 }
