@@ -31,7 +31,7 @@ SIZE=$(awk -v m="$MEMBERS" 'BEGIN { if (m % 1000000 == 0) printf "%dM", m / 1000
                                     else if (m % 1000 == 0) printf "%dk", m / 1000; else print m }')
 PGTEMP=$ROOT/scripts/pg-temp.sh
 
-TMP=$(mktemp -d /tmp/dj-bench.XXXXXX)
+TMP=$(mktemp -d -t dj-bench.XXXXXX)
 RESULTS=$TMP/results
 PIDS=()                   # servers and nginx we started
 PGDIR=""
@@ -262,7 +262,7 @@ ST=$($PY startup "$BIN" "sqlite:$CACHE_DB" 5)
 row "start to first answer (median of 5)" "${ST%% *}" ms 200 max
 
 if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
-    PGDIR=$(mktemp -d /tmp/dj-bench-pg.XXXXXX)
+    PGDIR=$(mktemp -d -t dj-bench-pg.XXXXXX)
     CONN=$("$PGTEMP" start "$PGDIR" 2>/dev/null) || die "could not start PostgreSQL"
     say "PostgreSQL: $CONN; demo $MEMBERS members"
     S=$(demo_seconds "$CONN")

@@ -8,7 +8,7 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 if [ "$(id -u)" = 0 ]; then RUNAS="runuser -u postgres --"; else RUNAS=""; fi
 case "${1:-}" in
 start)
-  DIR=${2:-$(mktemp -d /tmp/pgtemp.XXXXXX)}
+  DIR=${2:-$(mktemp -d -t pgtemp.XXXXXX)}   # $TMPDIR or /tmp: postgres must reach it
   mkdir -p "$DIR/sock"; chmod 755 "$DIR"
   [ -n "$RUNAS" ] && chown -R postgres:postgres "$DIR"
   $RUNAS "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 \

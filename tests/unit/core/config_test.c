@@ -46,7 +46,9 @@ static void bad_values_and_unknown_keys_name_the_field(void **state)
 static void a_file_sets_keys_and_reports_the_bad_line(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dj-config-XXXXXX";
+    char path[256];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/dj-config-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");

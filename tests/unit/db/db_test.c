@@ -95,7 +95,9 @@ static void unreachable_server_fails_with_cannot_open(void **state)
 
 static void file_that_is_not_sqlite_fails_with_cannot_open(void **state)
 {
-    char path[] = "/tmp/dj_db_notdb_XXXXXX";
+    char path[256];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/dj_db_notdb_XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
     char url[64];
     struct err e = ERR_INIT;
     struct db *db = NULL;
