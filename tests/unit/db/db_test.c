@@ -98,7 +98,7 @@ static void file_that_is_not_sqlite_fails_with_cannot_open(void **state)
     char path[256];
     const char *tmp = getenv("TMPDIR");
     snprintf(path, sizeof path, "%s/dj_db_notdb_XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
-    char url[64];
+    char url[300];
     struct err e = ERR_INIT;
     struct db *db = NULL;
     (void)state;
