@@ -1,6 +1,7 @@
 /* utf8.c: a table-free strict UTF-8 validator (RFC 3629 ranges). */
 #include "core/utf8.h"
 
+#include <stdint.h>
 #include <string.h>
 
 bool utf8_valid(const char *str, size_t len)
@@ -8,6 +9,17 @@ bool utf8_valid(const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < len) {
+        /* ASCII fast path: 8 bytes at a time while none has its high bit set or is NUL. */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t has_zero = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+            if ((w & 0x8080808080808080ULL) != 0 || has_zero != 0)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = s[i];
         if (c == 0)
             return false;
