@@ -329,29 +329,46 @@ static void apply_rule(struct org_rule_config *cfg, const char *key, int v)
         cfg->committee_allowed_below_7 = v != 0;
 }
 
+struct rule_row {
+    char key[64];
+    int at;                 /* -1 = platform default, else the ancestor's depth */
+    int value;
+};
+
+static int by_depth(const void *a, const void *b)
+{
+    return ((const struct rule_row *)a)->at - ((const struct rule_row *)b)->at;
+}
+
 int org_store_rule_config(struct db *db, const struct org *o, struct org_rule_config *cfg,
                           struct err *e)
 {
     /* Platform defaults (org_id 0) first, then overrides from the org's ancestors, nearest
-     * last, so the nearest decision wins (domain-rules.md §0, CONFIG). */
-    org_rules_default_config(cfg);
+     * last, so the nearest decision wins (domain-rules.md §0, CONFIG). One read of the (small)
+     * table; rows that belong to other subtrees are skipped. */
+    enum { MAX_RULE_ROWS = 256 };
+    struct rule_row rows[MAX_RULE_ROWS];
+    size_t n = 0;
     struct db_stmt *st = NULL;
+    org_rules_default_config(cfg);
     if (db_prepare(db, &st, SQL_RULES, e) != 0)
         return -1;
-    for (int pass = -1; pass <= (o != NULL ? o->depth : -1); pass++) {
-        db_reset(st);
-        int r;
-        while ((r = db_step(st, e)) == DB_ROW) {
-            int64_t org_id = db_col_i64(st, 1);
-            int at = org_id == 0 ? -1 : (o != NULL ? depth_in_path(o->path, org_id) : -2);
-            if (at == pass)
-                apply_rule(cfg, db_col_text(st, 0), (int)strtol(db_col_text(st, 2), NULL, 10));
-        }
-        if (r != DB_DONE) {
-            db_finalize(st);
-            return -1;
-        }
+    int r;
+    while ((r = db_step(st, e)) == DB_ROW && n < MAX_RULE_ROWS) {
+        int64_t org_id = db_col_i64(st, 1);
+        int at = org_id == 0 ? -1 : (o != NULL ? depth_in_path(o->path, org_id) : -2);
+        if (at == -2 || (at < 0 && org_id != 0))
+            continue;
+        snprintf(rows[n].key, sizeof rows[n].key, "%s", db_col_text(st, 0));
+        rows[n].at = at;
+        rows[n].value = (int)strtol(db_col_text(st, 2), NULL, 10);
+        n++;
     }
     db_finalize(st);
+    if (r == DB_ERROR)
+        return -1;
+    qsort(rows, n, sizeof rows[0], by_depth);
+    for (size_t k = 0; k < n; k++)
+        apply_rule(cfg, rows[k].key, rows[k].value);
     return 0;
 }

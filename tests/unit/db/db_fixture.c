@@ -102,7 +102,7 @@ int fx_teardown(void **state)
         return 0;
     db_close(f->db);
     if (f->path[0] != '\0') {
-        char side[80];
+        char side[300];
         unlink(f->path);
         snprintf(side, sizeof side, "%s-wal", f->path);
         unlink(side);

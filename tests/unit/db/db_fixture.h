@@ -16,7 +16,7 @@ struct db;
 struct fx {
     bool pg;
     char url[768];       /* opens this test's database (with the schema on PostgreSQL) */
-    char path[64];       /* SQLite file */
+    char path[256];      /* SQLite file */
     char schema[64];     /* PostgreSQL schema */
     struct db *db;       /* open on url; NULL when the engine is unavailable */
 };
