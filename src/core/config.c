@@ -15,7 +15,9 @@ static struct config g_config;
 static bool g_installed;
 
 static const char *const keys[] = {"db", "listen", "threads", "body_limit", "timeout",
-                                   "shutdown_grace_ms", "dist", "log_level", "jobs"};
+                                   "shutdown_grace_ms", "dist", "log_level", "jobs",
+                                   "keys", "cookie_secure", "session_idle", "session_max",
+                                   "password_ms"};
 
 void config_defaults(struct config *c)
 {
@@ -29,6 +31,19 @@ void config_defaults(struct config *c)
     c->shutdown_grace_ms = 10000;
     snprintf(c->log_level, sizeof c->log_level, "%s", "info");
     c->jobs = true;
+    c->session_idle_s = 30 * 60;
+    c->session_max_s = 12 * 3600;
+    c->password_ms = 100;
+}
+
+void config_keys_path(const struct config *c, char *out, size_t cap)
+{
+    if (c->keys[0] != '\0')
+        snprintf(out, cap, "%s", c->keys);
+    else if (strncmp(c->db, "sqlite:", 7) == 0 && strcmp(c->db + 7, ":memory:") != 0)
+        snprintf(out, cap, "%s.keys", c->db + 7);
+    else
+        snprintf(out, cap, "%s", "dangjian.keys");
 }
 
 bool config_is_key(const char *key)
@@ -65,6 +80,17 @@ static int set_listen(struct config *c, const char *v, struct err *e)
         return bad(e, "listen");
     snprintf(c->listen_host, sizeof c->listen_host, "%.*s", (int)(colon - v), v);
     c->listen_port = (int)port;
+    return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "on") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+        *out = true;
+    else if (strcmp(v, "off") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        *out = false;
+    else
+        return -1;
     return 0;
 }
 
@@ -115,13 +141,28 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
             return bad(e, key);
         return copy_str(c->log_level, sizeof c->log_level, v, e, key);
     }
-    if (strcmp(key, "jobs") == 0) {
-        if (strcmp(v, "on") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-            c->jobs = true;
-        else if (strcmp(v, "off") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-            c->jobs = false;
-        else
+    if (strcmp(key, "jobs") == 0)
+        return parse_bool(v, &c->jobs) != 0 ? bad(e, key) : 0;
+    if (strcmp(key, "cookie_secure") == 0)
+        return parse_bool(v, &c->cookie_secure) != 0 ? bad(e, key) : 0;
+    if (strcmp(key, "keys") == 0)
+        return v[0] == '\0' ? bad(e, key) : copy_str(c->keys, sizeof c->keys, v, e, key);
+    if (strcmp(key, "session_idle") == 0) {
+        if (parse_long(v, 60, 7 * 86400, &n) != 0)
             return bad(e, key);
+        c->session_idle_s = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "session_max") == 0) {
+        if (parse_long(v, 60, 30 * 86400, &n) != 0)
+            return bad(e, key);
+        c->session_max_s = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "password_ms") == 0) {
+        if (parse_long(v, 0, 5000, &n) != 0)
+            return bad(e, key);
+        c->password_ms = (int)n;
         return 0;
     }
     err_set(e, ERR_INVALID, "config.unknown_key");

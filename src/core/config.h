@@ -22,6 +22,11 @@ struct config {
     char dist[512];            /* serve the SPA from this dir; "" = the embedded copy */
     char log_level[16];        /* debug|info|warn|error|off */
     bool jobs;                 /* run the job runner thread inside serve */
+    char keys[512];            /* key file; "" = "<sqlite path>.keys" or "dangjian.keys" */
+    bool cookie_secure;        /* mark the session cookie Secure (behind TLS) */
+    int session_idle_s;        /* a session unused this long ends (30 min) */
+    int session_max_s;         /* a session ends this long after log-in whatever (12 h) */
+    int password_ms;           /* Argon2id target time for new hashes; 0 = libsodium default */
 };
 
 void config_defaults(struct config *c);
@@ -31,6 +36,9 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 int config_load_file(struct config *c, const char *path, struct err *e);
 int config_load_env(struct config *c, struct err *e);
 bool config_is_key(const char *key);
+
+/* The key file path: c->keys, else next to a SQLite database, else "dangjian.keys". */
+void config_keys_path(const struct config *c, char *out, size_t cap);
 
 void config_install(const struct config *c);   /* copies; call before threads start */
 const struct config *config_get(void);

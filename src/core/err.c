@@ -59,6 +59,7 @@ const char *err_code_name(enum err_code code)
     case ERR_FORBIDDEN: return "forbidden";
     case ERR_UNAUTHORIZED: return "unauthorized";
     case ERR_TOO_LARGE: return "payload_too_large";
+    case ERR_TOO_MANY: return "too_many_requests";
     case ERR_UNAVAILABLE: return "unavailable";
     case ERR_INTERNAL: return "internal";
     }
@@ -75,6 +76,7 @@ int err_http_status(enum err_code code)
     case ERR_FORBIDDEN: return 403;
     case ERR_UNAUTHORIZED: return 401;
     case ERR_TOO_LARGE: return 413;
+    case ERR_TOO_MANY: return 429;
     case ERR_UNAVAILABLE: return 503;
     case ERR_INTERNAL: return 500;
     }

@@ -14,6 +14,7 @@ enum err_code {
     ERR_FORBIDDEN,      /* 403 forbidden */
     ERR_UNAUTHORIZED,   /* 401 unauthorized */
     ERR_TOO_LARGE,      /* 413 payload_too_large */
+    ERR_TOO_MANY,       /* 429 too_many_requests (log-in throttling) */
     ERR_UNAVAILABLE,    /* 503 unavailable (DB down, shutting down) */
     ERR_INTERNAL,       /* 500 internal */
 };

@@ -19,6 +19,7 @@
 #include "core/i18n.h"
 
 struct arena;
+struct auth_principal;
 struct buf;
 struct db;
 struct err;
@@ -37,6 +38,8 @@ struct http_req {
     size_t body_len;
     int nparams;               /* path parameters from {name} segments */
     struct { const char *name, *value; } params[HTTP_MAX_PARAMS];
+    const char *ip;            /* client address as text ("" when unknown) */
+    const struct auth_principal *auth;   /* the caller (auth/auth.h); NULL on public routes */
     void *conn;                /* struct MHD_Connection *, for server internals */
 };
 

@@ -1,0 +1,286 @@
+/* keys.c: the key file (see keys.h). Format:
+ * {"version":1,
+ *  "field":[{"id":1,"key":"<b64>"}], "field_current":1,
+ *  "blind":"<b64>",
+ *  "sign":[{"id":1,"pk":"<b64>","sk":"<b64>"}], "sign_current":1,
+ *  "backup":"<b64>"} */
+#include "crypto/keys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/xalloc.h"
+
+#define B64 sodium_base64_VARIANT_ORIGINAL
+
+static struct keys *g_keys;
+
+static json_t *b64(const unsigned char *bin, size_t n)
+{
+    char out[sodium_base64_ENCODED_LEN(KEYS_SIGN_SK_BYTES, B64)];
+    sodium_bin2base64(out, sizeof out, bin, n, B64);
+    json_t *s = json_string(out);
+    sodium_memzero(out, sizeof out);
+    return s;
+}
+
+/* Decodes exactly n bytes from a JSON string. */
+static int unb64(const json_t *j, unsigned char *bin, size_t n)
+{
+    const char *s = json_string_value(j);
+    size_t len = 0;
+    if (s == NULL || sodium_base642bin(bin, n, s, strlen(s), NULL, &len, NULL, B64) != 0 ||
+        len != n)
+        return -1;
+    return 0;
+}
+
+static uint32_t next_id(const uint32_t *ids, size_t n, size_t stride)
+{
+    uint32_t max = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = *(const uint32_t *)((const char *)ids + i * stride);
+        if (id > max)
+            max = id;
+    }
+    return max + 1;
+}
+
+int keys_add_field_key(struct keys *k, struct err *e)
+{
+    if (k->nfield >= KEYS_MAX)
+        return err_set(e, ERR_INVALID, "keys.too_many");
+    struct field_key *f = &k->field[k->nfield];
+    f->id = next_id(&k->field[0].id, k->nfield, sizeof k->field[0]);
+    crypto_aead_xchacha20poly1305_ietf_keygen(f->key);
+    k->nfield++;
+    k->field_current = f->id;
+    return 0;
+}
+
+static struct keys *keys_new(void)
+{
+    struct keys *k = sodium_malloc(sizeof *k);
+    if (k == NULL) {
+        fprintf(stderr, "dangjian: out of memory for the key store\n");
+        abort();
+    }
+    memset(k, 0, sizeof *k);
+    return k;
+}
+
+static struct keys *generate(void)
+{
+    struct keys *k = keys_new();
+    struct err e = ERR_INIT;
+    if (keys_add_field_key(k, &e) != 0)
+        abort();   /* cannot happen: the set is empty */
+    randombytes_buf(k->blind, sizeof k->blind);
+    k->sign[0].id = 1;
+    crypto_sign_keypair(k->sign[0].pk, k->sign[0].sk);
+    k->nsign = 1;
+    k->sign_current = 1;
+    crypto_secretstream_xchacha20poly1305_keygen(k->backup);
+    return k;
+}
+
+void keys_destroy(struct keys *k)
+{
+    if (k != NULL)
+        sodium_free(k);   /* wipes before freeing */
+}
+
+static int parse(json_t *root, struct keys *k)
+{
+    json_t *field = json_object_get(root, "field"), *sign = json_object_get(root, "sign");
+    if (json_integer_value(json_object_get(root, "version")) != 1 || !json_is_array(field) ||
+        !json_is_array(sign) || json_array_size(field) == 0 || json_array_size(sign) == 0 ||
+        json_array_size(field) > KEYS_MAX || json_array_size(sign) > KEYS_MAX)
+        return -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(field, i, v) {
+        json_int_t id = json_integer_value(json_object_get(v, "id"));
+        if (id <= 0 || id > UINT32_MAX || unb64(json_object_get(v, "key"), k->field[i].key,
+                                                FIELD_KEY_BYTES) != 0)
+            return -1;
+        k->field[i].id = (uint32_t)id;
+    }
+    k->nfield = json_array_size(field);
+    json_array_foreach(sign, i, v) {
+        json_int_t id = json_integer_value(json_object_get(v, "id"));
+        unsigned char check[KEYS_SIGN_PK_BYTES];
+        if (id <= 0 || id > UINT32_MAX ||
+            unb64(json_object_get(v, "pk"), k->sign[i].pk, KEYS_SIGN_PK_BYTES) != 0 ||
+            unb64(json_object_get(v, "sk"), k->sign[i].sk, KEYS_SIGN_SK_BYTES) != 0 ||
+            crypto_sign_ed25519_sk_to_pk(check, k->sign[i].sk) != 0 ||
+            memcmp(check, k->sign[i].pk, sizeof check) != 0)
+            return -1;
+        k->sign[i].id = (uint32_t)id;
+    }
+    k->nsign = json_array_size(sign);
+    json_int_t fc = json_integer_value(json_object_get(root, "field_current"));
+    json_int_t sc = json_integer_value(json_object_get(root, "sign_current"));
+    if (fc <= 0 || fc > UINT32_MAX || sc <= 0 || sc > UINT32_MAX)
+        return -1;
+    k->field_current = (uint32_t)fc;
+    k->sign_current = (uint32_t)sc;
+    struct field_keyring kr = keys_field_ring(k);
+    bool found = false;
+    for (i = 0; i < kr.count; i++)
+        found |= kr.keys[i].id == kr.current;
+    if (!found || keys_sign_current(k) == NULL)
+        return -1;
+    if (unb64(json_object_get(root, "blind"), k->blind, sizeof k->blind) != 0 ||
+        unb64(json_object_get(root, "backup"), k->backup, sizeof k->backup) != 0)
+        return -1;
+    return 0;
+}
+
+int keys_load(const char *path, struct keys **out, struct err *e)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        err_set(e, ERR_INVALID, "keys.cannot_open");
+        err_detail(e, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0) {
+        close(fd);
+        err_set(e, ERR_INVALID, "keys.too_open");
+        err_detail(e, "%s is readable by others (mode %o); chmod 600 it", path,
+                   (unsigned)(st.st_mode & 0777));
+        return -1;
+    }
+    json_error_t je;
+    json_t *root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+    close(fd);
+    struct keys *k = keys_new();
+    if (root == NULL || parse(root, k) != 0) {
+        json_decref(root);
+        keys_destroy(k);
+        err_set(e, ERR_INVALID, "keys.malformed");
+        err_detail(e, "%s is not a dangjian key file", path);
+        return -1;
+    }
+    json_decref(root);
+    *out = k;
+    return 0;
+}
+
+int keys_save(const struct keys *k, const char *path, struct err *e)
+{
+    json_t *root = json_object(), *field = json_array(), *sign = json_array();
+    for (size_t i = 0; i < k->nfield; i++)
+        json_array_append_new(field, json_pack("{s:I, s:o}", "id", (json_int_t)k->field[i].id,
+                                               "key", b64(k->field[i].key, FIELD_KEY_BYTES)));
+    for (size_t i = 0; i < k->nsign; i++)
+        json_array_append_new(sign, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)k->sign[i].id,
+                                              "pk", b64(k->sign[i].pk, KEYS_SIGN_PK_BYTES),
+                                              "sk", b64(k->sign[i].sk, KEYS_SIGN_SK_BYTES)));
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "field", field);
+    json_object_set_new(root, "field_current", json_integer(k->field_current));
+    json_object_set_new(root, "blind", b64(k->blind, sizeof k->blind));
+    json_object_set_new(root, "sign", sign);
+    json_object_set_new(root, "sign_current", json_integer(k->sign_current));
+    json_object_set_new(root, "backup", b64(k->backup, sizeof k->backup));
+    char *text = json_dumps(root, JSON_INDENT(1));
+    json_decref(root);
+
+    size_t plen = strlen(path);
+    char *tmp = xmalloc(plen + 16);
+    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
+    int rc = -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    size_t len = text != NULL ? strlen(text) : 0;
+    if (fd < 0 || text == NULL || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+        err_set(e, ERR_INTERNAL, "keys.cannot_write");
+        err_detail(e, "%s: %s", tmp, strerror(errno));
+    } else if (close(fd) != 0 || (fd = -1, rename(tmp, path) != 0)) {
+        err_set(e, ERR_INTERNAL, "keys.cannot_write");
+        err_detail(e, "%s: %s", path, strerror(errno));
+    } else {
+        rc = 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0)
+        unlink(tmp);
+    if (text != NULL) {
+        sodium_memzero(text, len);
+        free(text);
+    }
+    free(tmp);
+    return rc;
+}
+
+int keys_load_or_create(const char *path, struct keys **out, bool *created, struct err *e)
+{
+    *out = NULL;
+    if (created != NULL)
+        *created = false;
+    if (access(path, F_OK) == 0)
+        return keys_load(path, out, e);
+    if (errno != ENOENT) {
+        err_set(e, ERR_INVALID, "keys.cannot_open");
+        err_detail(e, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct keys *k = generate();
+    if (keys_save(k, path, e) != 0) {
+        keys_destroy(k);
+        return -1;
+    }
+    if (created != NULL)
+        *created = true;
+    *out = k;
+    return 0;
+}
+
+struct field_keyring keys_field_ring(const struct keys *k)
+{
+    return (struct field_keyring){k->field, k->nfield, k->field_current};
+}
+
+const struct sign_key *keys_sign_find(const struct keys *k, uint32_t id)
+{
+    for (size_t i = 0; i < k->nsign; i++)
+        if (k->sign[i].id == id)
+            return &k->sign[i];
+    return NULL;
+}
+
+const struct sign_key *keys_sign_current(const struct keys *k)
+{
+    return keys_sign_find(k, k->sign_current);
+}
+
+void keys_install(struct keys *k)
+{
+    keys_destroy(g_keys);
+    g_keys = k;
+}
+
+const struct keys *keys_get(void)
+{
+    return g_keys;
+}
+
+void keys_uninstall(void)
+{
+    keys_destroy(g_keys);
+    g_keys = NULL;
+}

@@ -1,0 +1,68 @@
+/* keys.h: the key file, kept outside the database (issue 4, ARCHITECTURE §8).
+ *
+ * One JSON file (mode 0600) holds every secret the platform uses:
+ *   field keys    XChaCha20-Poly1305 keys for personal data, each with an id; new values use the
+ *                 current one, old ids stay so older ciphertexts still open (keys rotate adds one)
+ *   blind key     keyed BLAKE2b for the blind indexes (never rotated: rotating it would mean
+ *                 re-indexing; it protects nothing on its own)
+ *   signing keys  Ed25519 pairs with ids: audit checkpoints and backups are signed with the
+ *                 current one; verification accepts any listed id
+ *   backup key    secretstream key for encrypted backups
+ * keys_load_or_create() makes a new file with fresh random keys when none exists. Saving writes
+ * a temporary file and renames it over the old one, so a crash never leaves half a key file.
+ * Threads: a loaded struct keys is read-only and safe to share; keys_install() publishes one for
+ * the whole process (start-up only), keys_get() reads it. */
+#ifndef DJ_KEYS_H
+#define DJ_KEYS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/field.h"
+
+struct err;
+
+#define KEYS_MAX 64
+#define KEYS_SIGN_PK_BYTES 32
+#define KEYS_SIGN_SK_BYTES 64
+#define KEYS_BACKUP_BYTES 32
+
+struct sign_key {
+    uint32_t id;
+    unsigned char pk[KEYS_SIGN_PK_BYTES];
+    unsigned char sk[KEYS_SIGN_SK_BYTES];
+};
+
+struct keys {
+    struct field_key field[KEYS_MAX];
+    size_t nfield;
+    uint32_t field_current;
+    unsigned char blind[FIELD_KEY_BYTES];
+    struct sign_key sign[KEYS_MAX];
+    size_t nsign;
+    uint32_t sign_current;
+    unsigned char backup[KEYS_BACKUP_BYTES];
+};
+
+/* Reads path. ERR_INVALID "keys.cannot_open" / "keys.malformed" / "keys.too_open" (readable by
+ * group or others). *out is the caller's (keys_destroy). */
+int keys_load(const char *path, struct keys **out, struct err *e) __attribute__((warn_unused_result));
+/* Loads path, or creates it with new keys if it does not exist (*created = true). */
+int keys_load_or_create(const char *path, struct keys **out, bool *created, struct err *e)
+    __attribute__((warn_unused_result));
+int keys_save(const struct keys *k, const char *path, struct err *e) __attribute__((warn_unused_result));
+/* Adds a new field key and makes it current (rotation step 1; the caller saves the file). */
+int keys_add_field_key(struct keys *k, struct err *e) __attribute__((warn_unused_result));
+void keys_destroy(struct keys *k);           /* wipes the memory; NULL is fine */
+
+struct field_keyring keys_field_ring(const struct keys *k);
+const struct sign_key *keys_sign_current(const struct keys *k);
+const struct sign_key *keys_sign_find(const struct keys *k, uint32_t id);   /* NULL if unknown */
+
+/* The process-wide keys (serve, CLI commands): install once at start-up; keys_get() is NULL
+ * before. Ownership passes to the process; keys_uninstall() destroys them at exit. */
+void keys_install(struct keys *k);
+const struct keys *keys_get(void);
+void keys_uninstall(void);
+
+#endif
