@@ -1,0 +1,24 @@
+/* pdata.h: the personal-data columns in one place (issue 4): how each value is normalised
+ * before its blind index is taken, and the blind index itself under the key file's blind key.
+ * The column name is part of the hashed text ("phone:13812345678"), so equal strings in two
+ * columns never share an index value. Normalisation: ID numbers lose spaces and take an upper-case
+ * X; phones keep their digits only (a leading +86 or 0086 is dropped); full-width digits become
+ * ASCII. Pure apart from the key. Threads: safe. */
+#ifndef DJ_PDATA_H
+#define DJ_PDATA_H
+#include <stddef.h>
+
+#include "crypto/field.h"
+
+struct keys;
+
+#define PDATA_NORM_MAX 64
+
+/* 0 on success; -1 when nothing usable remains or it does not fit. */
+int pdata_normalise_id_number(const char *in, char out[PDATA_NORM_MAX]);
+int pdata_normalise_phone(const char *in, char out[PDATA_NORM_MAX]);
+/* Blind index of an already-normalised value for a column ("id_number", "phone"). */
+void pdata_blind(const struct keys *k, const char *column, const char *normalised,
+                 char out[FIELD_BLIND_HEX]);
+
+#endif
