@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "crypto/password.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/demo/demo.h"
@@ -197,6 +198,8 @@ int main(int argc, char **argv)
     if (log_parse_level(cfg.log_level, &lvl) == 0)
         log_set_level(lvl);
     config_install(&cfg);
+    if (crypto_init(&e) != 0)
+        return cli_fail(&e);
     features_register_all();
 
     if (argc < 2)

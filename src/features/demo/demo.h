@@ -10,8 +10,14 @@
  * committed batch never shows half a branch. Org ids are assigned by the store (the table is
  * empty), which lets paths ('/1/5/23/') be computed before the INSERT.
  *
+ * Members carry personal data (demo_pdata.c: ID number, mobile, address, fitting the city of
+ * their unit); the store encrypts it per field with the key file's current key and writes the
+ * blind indexes (crypto/field.h, crypto/pdata.h), with member ids allocated up front because the
+ * row id is part of each ciphertext's associated data.
+ *
  * Sizes: a plan keeps ~40 bytes per org plus its names; members are generated on the fly
- * (never held), so 1,000,000 members need ~1 MB of plan for the bench shape.
+ * (never held), so 1,000,000 members need ~1 MB of plan for the bench shape, plus ~16 bytes per
+ * member for the uniqueness sets of ID numbers and phones while writing.
  * Threads: the functions use the caller's connection, arena and plan; plans are not shared. */
 #ifndef DJ_DEMO_H
 #define DJ_DEMO_H
@@ -26,6 +32,7 @@ struct arena;
 struct db;
 struct err;
 struct job;
+struct keys;
 
 #define DEMO_MAX_MEMBERS 5000000
 #define DEMO_DEFAULT_MEMBERS 500
@@ -69,8 +76,10 @@ void demo_names_person(struct demo_rng *r, int gender, int birth_year, char *out
 void demo_names_group(struct demo_rng *r, char *name, size_t size, char code[3]);
 /* A subsidiary committee name without "党委": index 0, 1, ... gives distinct names for the
  * first few hundred; `mid` selects the 二级 (province) style instead of the 三级 (city + type).
- * *theme gets the department theme of that unit (enum demo_theme). */
-void demo_names_unit(int index, bool mid, uint32_t offset, char *out, size_t size, int *theme);
+ * *theme gets the department theme of that unit (enum demo_theme), *place the city it is named
+ * after (a place of demo_pdata.c) or -1 for the 二级 style. */
+void demo_names_unit(int index, bool mid, uint32_t offset, char *out, size_t size, int *theme,
+                     int *place);
 
 /* Departments name branches and set their member mix. */
 enum demo_dept {
@@ -123,6 +132,7 @@ struct demo_org {
     uint8_t committee_size;     /* 0 = none recorded */
     uint8_t term_years;         /* 0 = no term (groups) */
     uint8_t ngroups;            /* branches: how many 党小组 follow */
+    uint8_t place;              /* city of the unit it belongs to (demo_pdata.c) */
 };
 
 struct demo_plan {
@@ -153,11 +163,15 @@ struct demo_member {
     struct date full;           /* 转正时间; year 0 for probationary members */
     bool probationary;          /* CODE-05 */
     bool lost_contact;
+    char id_number[19];         /* ID-01..ID-04, consistent with birth and gender */
+    char phone[12];             /* ID-07: 11-digit mobile */
+    char address[160];          /* 省市区 + street, building, room */
 };
 
 /* Generates the members of one branch, in order; independent of every other branch. */
 struct demo_member_gen {
     struct demo_rng rng;
+    struct demo_rng prng;       /* personal data: its own stream, so other fields do not move */
     const struct demo_plan *plan;
     int32_t branch;
     int32_t i, n, prob_left;
@@ -166,6 +180,32 @@ struct demo_member_gen {
 void demo_members_begin(struct demo_member_gen *g, const struct demo_plan *plan, int32_t branch);
 /* Fills *out and returns true, or returns false after the branch's last member. */
 bool demo_members_next(struct demo_member_gen *g, struct demo_member *out);
+
+/* ---- demo_pdata.c (pure): places and personal data ---- */
+
+#define DEMO_UNIT_CITIES 60         /* places 0..59 name the 三级 units */
+#define DEMO_PLACE_HQ 60            /* Beijing: the group's headquarters */
+#define DEMO_NPLACES 64
+
+const char *demo_place_city(int place);          /* "南京"; place < DEMO_NPLACES */
+int demo_place_prefecture(int place);            /* 4-digit GB/T 2260 prefix: 3201 */
+/* Fills m->id_number, phone and address for a member (gender and birth already set) working in
+ * place; retirees were more often born there. */
+void demo_pdata_person(struct demo_rng *r, int place, bool retired, struct demo_member *m);
+
+/* A set of 64-bit keys that grows as needed; the writer keeps one for ID numbers and one for
+ * phones. */
+struct demo_unique {
+    uint64_t *slots;            /* owned; 0 = empty */
+    size_t mask;
+    size_t count;
+};
+void demo_unique_init(struct demo_unique *u, int64_t expected);
+void demo_unique_fini(struct demo_unique *u);
+/* Makes m's ID number and phone differ from every one seen before (changing the sequence code
+ * or the subscriber number of a repeat) and records them. */
+void demo_pdata_make_unique(struct demo_unique *ids, struct demo_unique *phones,
+                            struct demo_member *m);
 
 /* ---- demo_store.c ---- */
 
@@ -180,9 +220,10 @@ typedef void (*demo_progress_fn)(void *ctx, int64_t done, int64_t total);
 
 /* Fails with ERR_CONFLICT "demo.db_not_empty" when orgs has rows. */
 int demo_store_check_empty(struct db *db, struct err *e) __attribute__((warn_unused_result));
-/* Writes the plan; job_id > 0 gets jobs_store_progress inside each batch's transaction. */
-int demo_store_write(struct db *db, const struct demo_plan *plan, int64_t job_id,
-                     demo_progress_fn progress, void *ctx, struct demo_result *out,
-                     struct err *e) __attribute__((warn_unused_result));
+/* Writes the plan; job_id > 0 gets jobs_store_progress inside each batch's transaction.
+ * Personal data is sealed with keys' current field key (borrowed). */
+int demo_store_write(struct db *db, const struct demo_plan *plan, const struct keys *keys,
+                     int64_t job_id, demo_progress_fn progress, void *ctx,
+                     struct demo_result *out, struct err *e) __attribute__((warn_unused_result));
 
 #endif

@@ -1,6 +1,7 @@
 /* demo_cli.c: `dangjian demo` and the "demo" job kind, both thin: parse the parameters, build
- * the plan (demo_rules.c), refuse a database that already has orgs, write it (demo_store.c)
- * and record the run in a jobs row. The CLI prints human progress on stderr and one JSON
+ * the plan (demo_rules.c), refuse a database that already has orgs, load the key file (made
+ * with fresh keys when there is none: config_keys_path), write it (demo_store.c) and record
+ * the run in a jobs row. The CLI prints human progress on stderr and one JSON
  * summary line on stdout: {"orgs":N,"members":N,"seconds":S,"job_id":ID,"seed":S}.
  * Exit codes (cli.h): 0 done, 1 runtime failure, 2 bad usage. */
 #include <errno.h>
@@ -13,8 +14,10 @@
 
 #include "core/arena.h"
 #include "core/cli.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "crypto/keys.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/demo/demo.h"
@@ -38,6 +41,7 @@ static const struct i18n_msg MSGS[] = {
      "as_of must be a YYYY-MM-DD date in 2020..2099"},
     {"demo.bad_params", "任务参数无效", "invalid job parameters"},
     {"demo.plan_too_large", "演示数据规模过大", "demo plan too large"},
+    {"demo.bad_personal_data", "演示个人信息生成错误", "demo personal data could not be indexed"},
 };
 
 void demo_register(void)
@@ -149,16 +153,23 @@ static char *summary_json(const struct demo_result *r, double seconds, uint64_t 
     return s;
 }
 
+/* The key file of this configuration, made when missing (*created then says so). */
+static int load_keys(struct keys **out, bool *created, char *path, size_t cap, struct err *e)
+{
+    config_keys_path(config_get(), path, cap);
+    return keys_load_or_create(path, out, created, e);
+}
+
 /* Plan + write + finish the job row. On failure the job is marked failed (best effort). */
-static int run(struct db *db, const struct demo_params *p, int64_t job_id, demo_progress_fn fn,
-               void *ctx, char **summary, struct err *e)
+static int run(struct db *db, const struct demo_params *p, const struct keys *keys,
+               int64_t job_id, demo_progress_fn fn, void *ctx, char **summary, struct err *e)
 {
     struct demo_plan plan;
     struct demo_result res = {0};
     int64_t t0 = now_micros();
     int rc = demo_plan_build(&plan, p, e);
     if (rc == 0)
-        rc = demo_store_write(db, &plan, job_id, fn, ctx, &res, e);
+        rc = demo_store_write(db, &plan, keys, job_id, fn, ctx, &res, e);
     demo_plan_fini(&plan);
     if (rc == 0)
         *summary = summary_json(&res, (double)(now_micros() - t0) / 1e6, p->seed);
@@ -171,7 +182,9 @@ int demo_cli_main(int argc, char **argv, const char *db_url)
                             .as_of = date_today_shanghai(time(NULL))};
     struct err e = ERR_INIT;
     struct db *db = NULL;
-    char *params = NULL, *summary = NULL;
+    struct keys *keys = NULL;
+    char *params = NULL, *summary = NULL, key_path[1024];
+    bool created = false;
     int64_t job_id = 0;
     int code = CLI_FAIL;
 
@@ -186,15 +199,19 @@ int demo_cli_main(int argc, char **argv, const char *db_url)
     }
     code = CLI_FAIL;
     if (db_open(&db, db_url, &e) != 0 || migrate_up(db, NULL, &e) != 0 ||
-        demo_store_check_empty(db, &e) != 0)
+        demo_store_check_empty(db, &e) != 0 ||
+        load_keys(&keys, &created, key_path, sizeof key_path, &e) != 0)
         goto done;
+    if (created)
+        fprintf(stderr, "demo: new key file %s (mode 0600): keep it and back it up; without it "
+                        "the personal data cannot be read\n", key_path);
     params = params_json(&p);
     if (jobs_store_create(db, "demo", params, p.members, 1, &job_id, &e) != 0)
         goto done;
     fprintf(stderr, "demo: job %" PRId64 ": %" PRId64 " members, seed %" PRIu64 ", %s\n", job_id,
             p.members, p.seed, db_kind_name(db));
     struct progress_ctx ctx = {.start_us = now_micros(), .job_id = job_id};
-    if (run(db, &p, job_id, print_progress, &ctx, &summary, &e) != 0) {
+    if (run(db, &p, keys, job_id, print_progress, &ctx, &summary, &e) != 0) {
         struct err fe = ERR_INIT;
         if (jobs_store_finish(db, job_id, "failed", NULL, e.message, &fe) != 0)
             fprintf(stderr, "demo: could not mark job %" PRId64 " failed\n", job_id);
@@ -210,6 +227,7 @@ done:
         (void)cli_fail(&e);
     free(params);
     free(summary);
+    keys_destroy(keys);
     db_close(db);
     return code;
 }
@@ -236,8 +254,17 @@ int demo_job(struct db *db, struct arena *a, const struct job *job, const char *
     p.members = members;
     p.seed = (uint64_t)seed;
     p.branch_size = (int)branch_size;
-    if (demo_rules_check_params(&p, e) != 0 || demo_store_check_empty(db, e) != 0 ||
-        run(db, &p, job->id, NULL, NULL, &summary, e) != 0)
+    if (demo_rules_check_params(&p, e) != 0 || demo_store_check_empty(db, e) != 0)
+        return -1;
+    /* The process's installed keys when there are (serve), else the configured key file. */
+    struct keys *own = NULL;
+    char path[1024];
+    const struct keys *keys = keys_get();
+    if (keys == NULL && load_keys(&own, NULL, path, sizeof path, e) != 0)
+        return -1;
+    int rc = run(db, &p, keys != NULL ? keys : own, job->id, NULL, NULL, &summary, e);
+    keys_destroy(own);
+    if (rc != 0)
         return -1;
     *result_json = arena_strdup(a, summary);
     free(summary);

@@ -18,6 +18,8 @@ void demo_members_begin(struct demo_member_gen *g, const struct demo_plan *plan,
     assert(o->type == DEMO_BRANCH);
     memset(g, 0, sizeof *g);
     demo_rng_seed(&g->rng, plan->params.seed ^ ((uint64_t)(branch + 1) * 0xD1B54A32D192ED03ull));
+    demo_rng_seed(&g->prng, plan->params.seed ^ ((uint64_t)(branch + 1) * 0x9FB21C651E98DF25ull) ^
+                                0x7064617461ull);   /* "pdata" */
     g->plan = plan;
     g->branch = branch;
     g->n = o->n_total;
@@ -81,6 +83,7 @@ bool demo_members_next(struct demo_member_gen *g, struct demo_member *out)
         out->full = date_add_months(out->joined, 12);                      /* DEV-11, MEMB-02 */
         out->lost_contact = demo_rng_permille(r, LOST_PERMILLE);
     }
+    demo_pdata_person(&g->prng, o->place, retired, out);
     g->i++;
     return true;
 }

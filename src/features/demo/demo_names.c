@@ -213,15 +213,8 @@ static const char *const PROVINCE[] = {
     "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆",
 };
 #define NPROVINCE (sizeof PROVINCE / sizeof PROVINCE[0])
-static const char *const CITY[] = {
-    "南京", "苏州", "杭州", "宁波", "合肥", "福州", "厦门", "南昌", "济南", "青岛", "郑州",
-    "洛阳", "武汉", "宜昌", "长沙", "株洲", "广州", "深圳", "南宁", "海口", "成都", "绵阳",
-    "贵阳", "昆明", "西安", "宝鸡", "兰州", "西宁", "银川", "乌鲁木齐", "呼和浩特", "包头",
-    "沈阳", "大连", "长春", "哈尔滨", "石家庄", "唐山", "太原", "大同", "天津", "徐州",
-    "无锡", "温州", "芜湖", "泉州", "赣州", "烟台", "襄阳", "岳阳", "湛江", "柳州", "遵义",
-    "曲靖", "汉中", "天水", "鄂尔多斯", "鞍山", "吉林", "大庆",
-};
-#define NCITY (sizeof CITY / sizeof CITY[0])
+/* The unit cities are the first places of demo_pdata.c (which also knows their districts). */
+#define NCITY DEMO_UNIT_CITIES
 static const struct { const char *s; int theme; } UNIT_TYPE[] = {
     {"工程有限公司", THEME_PROJECT}, {"发电有限公司", THEME_PRODUCTION},
     {"检修分公司", THEME_PRODUCTION}, {"装备制造有限公司", THEME_PRODUCTION},
@@ -231,7 +224,8 @@ static const struct { const char *s; int theme; } UNIT_TYPE[] = {
 };
 #define NUNIT_TYPE (sizeof UNIT_TYPE / sizeof UNIT_TYPE[0])
 
-void demo_names_unit(int index, bool mid, uint32_t offset, char *out, size_t size, int *theme)
+void demo_names_unit(int index, bool mid, uint32_t offset, char *out, size_t size, int *theme,
+                     int *place)
 {
     char num[40];
     out[0] = '\0';
@@ -246,13 +240,14 @@ void demo_names_unit(int index, bool mid, uint32_t offset, char *out, size_t siz
         }
         add(out, size, "分公司");
         *theme = (int)((index + offset) % THEME_COUNT);
+        *place = -1;
         return;
     }
     /* City x type, walked with a stride coprime to both table sizes so names stay distinct. */
     uint32_t combos = NCITY * NUNIT_TYPE;
     uint32_t k = (uint32_t)index % combos, cycle = (uint32_t)index / combos;
     uint32_t c = (k * 7 + offset) % NCITY, t = (k + k / NCITY) % NUNIT_TYPE;
-    add(out, size, CITY[c]);
+    add(out, size, demo_place_city((int)c));
     if (cycle > 0) {
         demo_names_numeral((int)cycle + 1, num, sizeof num);
         add(out, size, "第");
@@ -260,6 +255,7 @@ void demo_names_unit(int index, bool mid, uint32_t offset, char *out, size_t siz
     }
     add(out, size, UNIT_TYPE[t].s);
     *theme = UNIT_TYPE[t].theme;
+    *place = (int)c;
 }
 
 /* ---- departments ---- */

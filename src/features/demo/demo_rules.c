@@ -173,6 +173,7 @@ static int32_t add_org(struct builder *b, int32_t parent, enum demo_type t, cons
     o.term_years = (uint8_t)term_years;
     int32_t lo;
     if (parent < 0) {
+        o.place = DEMO_PLACE_HQ;
         lo = (int32_t)date_to_days((struct date){1952, 1, 1});
         o.founded = dates_between(&b->rng, lo, lo + 30 * 365);
     } else {
@@ -182,6 +183,7 @@ static int32_t add_org(struct builder *b, int32_t parent, enum demo_type t, cons
         o.founded = dates_between(&b->rng, up->founded, hi);
         o.depth = (uint8_t)(up->depth + 1);
         o.dept = up->dept;
+        o.place = up->place;
         snprintf(code, sizeof code, "%s%0*d", demo_plan_code(p, (size_t)parent), width, sort);
     }
     if (term_years > 0)
@@ -292,10 +294,11 @@ static void add_general_branches(struct builder *b, int32_t parent, int theme, i
 static void add_unit(struct builder *b, int32_t parent, int32_t nb, int sort, int width)
 {
     char stem[96], name[128];
-    int theme;
-    demo_names_unit(b->unit_index++, false, b->name_offset, stem, sizeof stem, &theme);
+    int theme, place;
+    demo_names_unit(b->unit_index++, false, b->name_offset, stem, sizeof stem, &theme, &place);
     snprintf(name, sizeof name, "%s党委", stem);
     int32_t u = add_committee(b, parent, name, sort, width, 7, 9);
+    b->p->orgs[u].place = (uint8_t)place;          /* inherited by everything added below */
 
     int32_t office = nb >= 4 ? 1 + (nb >= 20) : 0, retired = nb >= 6, rest = nb - office - retired;
     int32_t direct = rest, ngb = 0;
@@ -326,8 +329,8 @@ static void add_mid(struct builder *b, int32_t parent, int index, int32_t nunits
                     const int32_t *unit_branches, int sort, int width)
 {
     char stem[96], name[128];
-    int theme;
-    demo_names_unit(index, true, b->name_offset, stem, sizeof stem, &theme);
+    int theme, place;
+    demo_names_unit(index, true, b->name_offset, stem, sizeof stem, &theme, &place);
     snprintf(name, sizeof name, "%s党委", stem);
     int32_t m = add_committee(b, parent, name, sort, width, 7, 9);
     int w = digits(nunits);

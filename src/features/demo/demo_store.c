@@ -7,26 +7,49 @@
  * fewer VDBE runs on SQLite. The statements are prepared once per run, not per batch.
  *
  * Ids: the orgs table is empty, so the store assigns org ids itself (base + plan index + 1) and
- * computes each path ('/1/5/23/') before the INSERT. SQLite starts after the AUTOINCREMENT
- * counter (explicit ids move it on); on PostgreSQL the identity sequence is advanced past the
- * whole range first. Either way no id is ever handed out twice, even after deletions. Member
- * ids are left to the database. n_full/n_prob are the triggers' business, never written here. */
+ * computes each path ('/1/5/23/') before the INSERT. Member ids are assigned the same way
+ * (member base + 1, 2, ... in writing order), because each member's row id is part of the
+ * associated data of its encrypted fields. SQLite starts after the AUTOINCREMENT counter
+ * (explicit ids move it on); on PostgreSQL the identity sequence is advanced past the whole
+ * range first. Either way no id is ever handed out twice, even after deletions.
+ * n_full/n_prob are the triggers' business, never written here.
+ *
+ * Personal data: ID number, phone and address are sealed per field (crypto/field.h, AD
+ * "members.<column>:<id>") with the key file's current key, and ID number and phone get their
+ * blind indexes (crypto/pdata.h); repeats are made unique first (demo_pdata.c).
+ *
+ * Two threads: sealing a member's three fields costs about as much CPU as SQLite spends
+ * writing the row, so a worker thread generates and seals batch k+1 (pure work and the key file,
+ * no database) while this thread writes batch k; the thread is started and joined once per
+ * batch, so the uniqueness sets and member ids advance in batch order and the data stays the same
+ * for a seed. Without a thread (pthread_create fails) the batch is prepared inline.
+ *
+ * Blind indexes: inserting a million random 64-hex keys into two B-trees makes every batch
+ * rewrite most of their pages (on SQLite that doubled the 1M demo to ~106 s), so the two member
+ * blind indexes are dropped before the first batch and rebuilt by one sort after the last (also
+ * after a failure). Only a killed demo leaves them missing, on a half-written database that the
+ * demo will not touch again (it needs an empty one). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/xalloc.h"
+#include "crypto/field.h"
+#include "crypto/keys.h"
+#include "crypto/pdata.h"
 #include "db/db.h"
 #include "features/demo/demo.h"
+#include "features/demo/demo_rows.h"
 #include "jobs/jobs.h"
 
-#define MEMBER_COLS 10
+#define MEMBER_COLS 16
 #define MEMBER_ROWS 256
 #define ORG_COLS 15
 #define ORG_ROWS 64
 
-#define M_1 "(?,?,?,?,?,?,?,?,?,?)"
+#define M_1 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define M_4 M_1 "," M_1 "," M_1 "," M_1
 #define M_16 M_4 "," M_4 "," M_4 "," M_4
 #define M_64 M_16 "," M_16 "," M_16 "," M_16
@@ -37,8 +60,9 @@
 #define O_64 O_16 "," O_16 "," O_16 "," O_16
 
 #define MEMBER_INSERT                                                                             \
-    "INSERT INTO members (org_id, name, gender, birth_date, category, joined_on, full_on, "      \
-    "status, created_at, updated_at) VALUES "
+    "INSERT INTO members (id, org_id, name, gender, birth_date, category, joined_on, full_on, "  \
+    "status, created_at, updated_at, id_number_enc, id_number_bidx, phone_enc, phone_bidx, "     \
+    "address_enc) VALUES "
 #define ORG_INSERT                                                                                \
     "INSERT INTO orgs (id, parent_id, code, name, type, path, depth, has_committee, "            \
     "committee_size, founded_on, term_start, term_years, sort_order, created_at, updated_at) "   \
@@ -53,140 +77,40 @@ static const char SQL_ANY_ORG[] = "SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMI
 static const char SQL_MAX_ORG_ID[] =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'orgs'), 0), "
     "(SELECT COALESCE(MAX(id), 0) FROM orgs))";
+static const char SQL_MAX_MEMBER_ID[] =
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'members'), 0), "
+    "(SELECT COALESCE(MAX(id), 0) FROM members))";
 /* SQLite: a page cache big enough for a batch and the hot parts of the indexes, so pages are not
  * spilled into the WAL and read back within a transaction (2.5x faster at 1M members). */
+static const char SQL_DROP_BLIND[] =
+    "DROP INDEX IF EXISTS members_id_number_bidx; DROP INDEX IF EXISTS members_phone_bidx";
+/* As in migration 0002_identity.sql. */
+static const char SQL_CREATE_BLIND[] =
+    "CREATE INDEX IF NOT EXISTS members_id_number_bidx ON members(id_number_bidx); "
+    "CREATE INDEX IF NOT EXISTS members_phone_bidx ON members(phone_bidx)";
 static const char SQL_SQLITE_CACHE_GET[] = "PRAGMA cache_size";
 static const char SQL_SQLITE_CACHE_BIG[] = "PRAGMA cache_size = -131072";   /* KiB: 128 MiB */
 /* Reserves ? ids from the identity sequence; returns the last one reserved. */
 static const char SQL_PG_RESERVE[] =
     "SELECT setval(pg_get_serial_sequence('orgs', 'id'), "
     "nextval(pg_get_serial_sequence('orgs', 'id')) + ? - 1)";
+static const char SQL_PG_RESERVE_MEMBERS[] =
+    "SELECT setval(pg_get_serial_sequence('members', 'id'), "
+    "nextval(pg_get_serial_sequence('members', 'id')) + ? - 1)";
 
-/* ---- buffered multi-row inserts ---- */
-
-enum { V_NULL, V_I64, V_TEXT };
-
-struct val {
-    int64_t i;
-    uint32_t off;               /* V_TEXT: into rows.text */
-    uint8_t type;
-};
-
-struct rows {
-    int ncols, nmany;
-    struct db_stmt *one, *many; /* prepared once for the run */
-    struct val *v;              /* nmany * ncols */
-    struct buf text;            /* NUL-terminated texts of the buffered rows */
-    int n, col;                 /* buffered complete rows; next column */
-};
-
-static int rows_init(struct rows *r, struct db *db, const char *sql_one, const char *sql_many,
-                     int ncols, int nmany, struct err *e)
-{
-    memset(r, 0, sizeof *r);
-    r->ncols = ncols;
-    r->nmany = nmany;
-    r->v = xmalloc((size_t)ncols * (size_t)nmany * sizeof *r->v);
-    buf_init(&r->text, (size_t)64 << 20);
-    if (db_prepare(db, &r->one, sql_one, e) != 0 || db_prepare(db, &r->many, sql_many, e) != 0)
-        return -1;
-    return 0;
-}
-
-static void rows_fini(struct rows *r)
-{
-    db_finalize(r->one);
-    db_finalize(r->many);
-    free(r->v);
-    buf_fini(&r->text);
-    memset(r, 0, sizeof *r);
-}
-
-static struct val *slot(struct rows *r)
-{
-    return &r->v[r->n * r->ncols + r->col++];
-}
-
-static void put_i64(struct rows *r, int64_t x)
-{
-    *slot(r) = (struct val){.type = V_I64, .i = x};
-}
-
-static void put_null(struct rows *r)
-{
-    *slot(r) = (struct val){.type = V_NULL};
-}
-
-static void put_text(struct rows *r, const char *s)
-{
-    *slot(r) = (struct val){.type = V_TEXT, .off = (uint32_t)r->text.len};
-    buf_add(&r->text, s, strlen(s) + 1);
-}
-
-static void put_date(struct rows *r, struct date d)
-{
-    char s[11];
-    date_format(d, s);
-    put_text(r, s);
-}
-
-static void bind_row(const struct rows *r, struct db_stmt *st, int row, int first_param)
-{
-    const struct val *v = &r->v[row * r->ncols];
-    for (int c = 0; c < r->ncols; c++) {
-        int idx = first_param + c;
-        if (v[c].type == V_I64)
-            db_bind_i64(st, idx, v[c].i);
-        else if (v[c].type == V_TEXT)
-            db_bind_text(st, idx, buf_str(&r->text) + v[c].off);
-        else
-            db_bind_null(st, idx);
-    }
-}
-
-/* Writes every buffered row: one statement when the buffer is full, else row by row. */
-static int rows_flush(struct rows *r, struct err *e)
-{
-    if (buf_failed(&r->text))
-        return err_set(e, ERR_INTERNAL, "demo.row_too_large");
-    if (r->n == r->nmany) {
-        db_reset(r->many);
-        for (int i = 0; i < r->n; i++)
-            bind_row(r, r->many, i, 1 + i * r->ncols);
-        if (db_step(r->many, e) != DB_DONE)
-            return -1;
-    } else {
-        for (int i = 0; i < r->n; i++) {
-            db_reset(r->one);
-            bind_row(r, r->one, i, 1);
-            if (db_step(r->one, e) != DB_DONE)
-                return -1;
-        }
-    }
-    r->n = 0;
-    buf_reset(&r->text);
-    return 0;
-}
-
-/* Completes the current row; flushes when the buffer is full. */
-static int rows_end(struct rows *r, struct err *e)
-{
-    r->col = 0;
-    return ++r->n == r->nmany ? rows_flush(r, e) : 0;
-}
-
-/* ---- orgs and members ---- */
+/* ---- orgs ---- */
 
 struct writer {
     struct db *db;
     const struct demo_plan *plan;
     int64_t base;               /* org id = base + plan index + 1 */
-    struct rows orgs, members;
+    struct db_stmt *org_one, *org_many, *member_one, *member_many;
+    struct demo_rows orgs;
 };
 
-static int64_t org_id(const struct writer *w, int32_t idx)
+static int64_t org_id(int64_t base, int32_t idx)
 {
-    return w->base + 1 + idx;
+    return base + 1 + idx;
 }
 
 static void org_path(const struct writer *w, int32_t idx, char *out, size_t size)
@@ -197,100 +121,178 @@ static void org_path(const struct writer *w, int32_t idx, char *out, size_t size
         chain[n++] = i;
     size_t len = (size_t)snprintf(out, size, "/");
     while (n > 0 && len < size)
-        len += (size_t)snprintf(out + len, size - len, "%lld/", (long long)org_id(w, chain[--n]));
+        len += (size_t)snprintf(out + len, size - len, "%lld/",
+                                (long long)org_id(w->base, chain[--n]));
 }
 
-static int put_org(struct writer *w, int32_t i, struct err *e)
+static void put_org(struct writer *w, int32_t i)
 {
     const struct demo_org *o = &w->plan->orgs[i];
-    struct rows *r = &w->orgs;
+    struct demo_rows *r = &w->orgs;
     char path[256];
     org_path(w, i, path, sizeof path);
-    put_i64(r, org_id(w, i));
+    demo_rows_i64(r, org_id(w->base, i));
     if (o->parent < 0)
-        put_null(r);
+        demo_rows_null(r);
     else
-        put_i64(r, org_id(w, o->parent));
-    put_text(r, demo_plan_code(w->plan, (size_t)i));
-    put_text(r, demo_plan_name(w->plan, (size_t)i));
-    put_text(r, demo_type_name((enum demo_type)o->type));
-    put_text(r, path);
-    put_i64(r, o->depth);
-    put_i64(r, o->has_committee);
+        demo_rows_i64(r, org_id(w->base, o->parent));
+    demo_rows_text(r, demo_plan_code(w->plan, (size_t)i));
+    demo_rows_text(r, demo_plan_name(w->plan, (size_t)i));
+    demo_rows_text(r, demo_type_name((enum demo_type)o->type));
+    demo_rows_text(r, path);
+    demo_rows_i64(r, o->depth);
+    demo_rows_i64(r, o->has_committee);
     if (o->committee_size > 0)
-        put_i64(r, o->committee_size);
+        demo_rows_i64(r, o->committee_size);
     else
-        put_null(r);
-    put_date(r, date_from_days(o->founded));
+        demo_rows_null(r);
+    demo_rows_date(r, date_from_days(o->founded));
     if (o->term_years > 0) {
-        put_date(r, date_from_days(o->term_start));
-        put_i64(r, o->term_years);
+        demo_rows_date(r, date_from_days(o->term_start));
+        demo_rows_i64(r, o->term_years);
     } else {
-        put_null(r);
-        put_null(r);
+        demo_rows_null(r);
+        demo_rows_null(r);
     }
-    put_i64(r, o->sort_order);
-    put_i64(r, w->plan->created_s);
-    put_i64(r, w->plan->created_s);
-    return rows_end(r, e);
+    demo_rows_i64(r, o->sort_order);
+    demo_rows_i64(r, w->plan->created_s);
+    demo_rows_i64(r, w->plan->created_s);
+    demo_rows_end(r);
 }
 
-static int put_members(struct writer *w, int32_t branch, struct err *e)
+/* ---- members: generated and sealed off the database thread ---- */
+
+/* The members of orgs [from, to), made ready for INSERT. Owned by one thread at a time. */
+struct prep {
+    const struct demo_plan *plan;
+    const struct keys *keys;    /* borrowed, read-only */
+    struct field_keyring ring;
+    int64_t org_base;
+    int64_t *next_member;       /* shared cursor; only the thread preparing a batch moves it */
+    struct demo_unique *ids, *phones;
+    size_t from, to;
+    struct demo_rows rows;
+    int64_t count;
+    int rc;
+    struct err e;
+};
+
+/* One sealed value (AD "<column>:<id>"). */
+static int put_sealed(struct prep *p, const char *column, int64_t id, const char *plain)
 {
-    struct demo_member_gen g;
-    struct demo_member m;
-    struct rows *r = &w->members;
-    demo_members_begin(&g, w->plan, branch);
-    while (demo_members_next(&g, &m)) {
-        put_i64(r, org_id(w, m.org));
-        put_text(r, m.name);
-        put_i64(r, m.gender);
-        put_date(r, m.birth);
-        put_text(r, m.probationary ? "probationary" : "full");
-        put_date(r, m.joined);
-        if (m.probationary)
-            put_null(r);
-        else
-            put_date(r, m.full);
-        put_text(r, m.lost_contact ? "lost_contact" : "normal");
-        put_i64(r, w->plan->created_s);
-        put_i64(r, w->plan->created_s);
-        if (rows_end(r, e) != 0)
-            return -1;
-    }
+    char *sealed = NULL;
+    if (field_encrypt(&p->ring, column, id, plain, &sealed, &p->e) != 0)
+        return -1;
+    demo_rows_text(&p->rows, sealed);
+    free(sealed);
     return 0;
 }
 
-/* Orgs [from, to) and their members in one transaction; *done counts members written. */
-static int write_batch(struct writer *w, size_t from, size_t to, int64_t job_id, int64_t *done,
-                       struct err *e)
+/* The blind index of a value normalised for its column ("id_number", "phone"). */
+static int put_blind(struct prep *p, const char *column, const char *plain)
+{
+    char norm[PDATA_NORM_MAX], hex[FIELD_BLIND_HEX];
+    int bad = strcmp(column, "phone") == 0 ? pdata_normalise_phone(plain, norm)
+                                           : pdata_normalise_id_number(plain, norm);
+    if (bad != 0)
+        return err_set(&p->e, ERR_INTERNAL, "demo.bad_personal_data");
+    pdata_blind(p->keys, column, norm, hex);
+    demo_rows_text(&p->rows, hex);
+    return 0;
+}
+
+static int put_member(struct prep *p, const struct demo_member *m)
+{
+    struct demo_rows *r = &p->rows;
+    int64_t id = (*p->next_member)++;
+    demo_rows_i64(r, id);
+    demo_rows_i64(r, org_id(p->org_base, m->org));
+    demo_rows_text(r, m->name);
+    demo_rows_i64(r, m->gender);
+    demo_rows_date(r, m->birth);
+    demo_rows_text(r, m->probationary ? "probationary" : "full");
+    demo_rows_date(r, m->joined);
+    if (m->probationary)
+        demo_rows_null(r);
+    else
+        demo_rows_date(r, m->full);
+    demo_rows_text(r, m->lost_contact ? "lost_contact" : "normal");
+    demo_rows_i64(r, p->plan->created_s);
+    demo_rows_i64(r, p->plan->created_s);
+    if (put_sealed(p, "members.id_number", id, m->id_number) != 0 ||
+        put_blind(p, "id_number", m->id_number) != 0 ||
+        put_sealed(p, "members.phone", id, m->phone) != 0 || put_blind(p, "phone", m->phone) != 0 ||
+        put_sealed(p, "members.address", id, m->address) != 0)
+        return -1;
+    demo_rows_end(r);
+    return 0;
+}
+
+static void *prepare(void *arg)
+{
+    struct prep *p = arg;
+    demo_rows_reset(&p->rows);
+    p->count = 0;
+    p->rc = 0;
+    for (size_t i = p->from; i < p->to && p->rc == 0; i++) {
+        if (p->plan->orgs[i].type != DEMO_BRANCH)
+            continue;
+        struct demo_member_gen g;
+        struct demo_member m;
+        demo_members_begin(&g, p->plan, (int32_t)i);
+        while (p->rc == 0 && demo_members_next(&g, &m)) {
+            demo_pdata_make_unique(p->ids, p->phones, &m);
+            p->rc = put_member(p, &m);
+            p->count++;
+        }
+    }
+    return NULL;
+}
+
+/* ---- batches ---- */
+
+/* A batch ends before a non-group org once it holds enough members. */
+static size_t batch_end(const struct demo_plan *plan, size_t from)
 {
     int64_t n = 0;
+    size_t to = from;
+    for (; to < plan->norgs; to++) {
+        if (n >= DEMO_BATCH_MEMBERS && plan->orgs[to].type != DEMO_GROUP)
+            break;
+        n += plan->orgs[to].n_direct;
+    }
+    return to;
+}
+
+/* Orgs [p->from, p->to) and their prepared members in one transaction. */
+static int write_batch(struct writer *w, const struct prep *p, int64_t job_id, int64_t done,
+                       struct err *e)
+{
     if (db_begin(w->db, e) != 0)
         return -1;
-    for (size_t i = from; i < to; i++)
-        if (put_org(w, (int32_t)i, e) != 0)
-            goto fail;
-    if (rows_flush(&w->orgs, e) != 0)           /* members reference them (FK) */
+    demo_rows_reset(&w->orgs);
+    for (size_t i = p->from; i < p->to; i++)
+        put_org(w, (int32_t)i);
+    if (demo_rows_insert(&w->orgs, w->org_one, w->org_many, ORG_ROWS, e) != 0 ||
+        demo_rows_insert(&p->rows, w->member_one, w->member_many, MEMBER_ROWS, e) != 0)
         goto fail;
-    for (size_t i = from; i < to; i++) {
-        if (w->plan->orgs[i].type != DEMO_BRANCH)
-            continue;
-        if (put_members(w, (int32_t)i, e) != 0)
-            goto fail;
-        n += w->plan->orgs[i].n_total;
-    }
-    if (rows_flush(&w->members, e) != 0)
-        goto fail;
-    if (job_id > 0 && jobs_store_progress(w->db, job_id, *done + n, w->plan->members, e) != 0)
+    if (job_id > 0 && jobs_store_progress(w->db, job_id, done + p->count, w->plan->members, e) != 0)
         goto fail;
     if (db_commit(w->db, e) != 0)
         goto fail;
-    *done += n;
     return 0;
 fail:
     db_rollback(w->db);
     return -1;
+}
+
+/* Starts preparing p on a worker thread, or prepares it here when no thread can be made. */
+static bool prepare_async(struct prep *p, pthread_t *t)
+{
+    if (pthread_create(t, NULL, prepare, p) == 0)
+        return true;
+    prepare(p);
+    return false;
 }
 
 int demo_store_check_empty(struct db *db, struct err *e)
@@ -301,17 +303,19 @@ int demo_store_check_empty(struct db *db, struct err *e)
     return any > 0 ? err_set(e, ERR_CONFLICT, "demo.db_not_empty") : 0;
 }
 
-static int id_base(struct db *db, int64_t norgs, int64_t *base, struct err *e)
+/* Reserves n ids of a table: *base + 1 .. *base + n are ours. */
+static int id_base(struct db *db, const char *sql_sqlite, const char *sql_pg, int64_t n,
+                   int64_t *base, struct err *e)
 {
     if (db_kind(db) == DB_SQLITE)
-        return db_query_i64(db, SQL_MAX_ORG_ID, base, e);
+        return db_query_i64(db, sql_sqlite, base, e);
     struct db_stmt *st = NULL;
-    if (db_prepare(db, &st, SQL_PG_RESERVE, e) != 0)
+    if (db_prepare(db, &st, sql_pg, e) != 0)
         return -1;
-    db_bind_i64(st, 1, norgs);
+    db_bind_i64(st, 1, n);
     int rc = db_step(st, e) == DB_ROW ? 0 : -1;
     if (rc == 0)
-        *base = db_col_i64(st, 0) - norgs;
+        *base = db_col_i64(st, 0) - n;
     db_finalize(st);
     return rc;
 }
@@ -339,38 +343,97 @@ static void cache_restore(struct db *db, int64_t old)
         return;                           /* a bigger cache than needed is harmless */
 }
 
-int demo_store_write(struct db *db, const struct demo_plan *plan, int64_t job_id,
-                     demo_progress_fn progress, void *ctx, struct demo_result *out, struct err *e)
+/* Writes every batch; preparation of the next overlaps the writing of this one. */
+static int write_all(struct writer *w, struct prep prep[2], int64_t job_id,
+                     demo_progress_fn progress, void *ctx, int64_t *done, struct err *e)
+{
+    size_t from = 0;
+    int cur = 0;
+    prep[cur].from = 0;
+    prep[cur].to = batch_end(w->plan, 0);
+    prepare(&prep[cur]);
+    while (from < w->plan->norgs) {
+        struct prep *p = &prep[cur], *next = &prep[1 - cur];
+        pthread_t t;
+        bool threaded = false;
+        if (p->rc != 0) {
+            *e = p->e;
+            return -1;
+        }
+        next->from = p->to;
+        next->to = batch_end(w->plan, p->to);
+        if (next->from < w->plan->norgs)
+            threaded = prepare_async(next, &t);
+        int rc = write_batch(w, p, job_id, *done, e);
+        if (threaded && pthread_join(t, NULL) != 0 && rc == 0)
+            rc = err_set(e, ERR_INTERNAL, "demo.thread");
+        if (rc != 0)
+            return -1;
+        *done += p->count;
+        if (progress != NULL)
+            progress(ctx, *done, w->plan->members);
+        from = p->to;
+        cur = 1 - cur;
+    }
+    return 0;
+}
+
+int demo_store_write(struct db *db, const struct demo_plan *plan, const struct keys *keys,
+                     int64_t job_id, demo_progress_fn progress, void *ctx,
+                     struct demo_result *out, struct err *e)
 {
     struct writer w = {.db = db, .plan = plan};
-    int64_t done = 0, old_cache = 0;
+    struct demo_unique ids, phones;
+    struct prep prep[2];
+    int64_t done = 0, old_cache = 0, member_base = 0, next_member;
     int rc = -1;
 
-    if (id_base(db, (int64_t)plan->norgs, &w.base, e) != 0 || cache_grow(db, &old_cache, e) != 0)
+    if (id_base(db, SQL_MAX_ORG_ID, SQL_PG_RESERVE, (int64_t)plan->norgs, &w.base, e) != 0 ||
+        id_base(db, SQL_MAX_MEMBER_ID, SQL_PG_RESERVE_MEMBERS, plan->members, &member_base,
+                e) != 0 ||
+        cache_grow(db, &old_cache, e) != 0)
         return -1;
-    if (rows_init(&w.orgs, db, SQL_ORG_1, SQL_ORG_N, ORG_COLS, ORG_ROWS, e) != 0 ||
-        rows_init(&w.members, db, SQL_MEMBER_1, SQL_MEMBER_N, MEMBER_COLS, MEMBER_ROWS, e) != 0)
-        goto done;
-    for (size_t from = 0, to; from < plan->norgs; from = to) {
-        int64_t n = 0;
-        /* A batch ends before a non-group org once it holds enough members. */
-        for (to = from; to < plan->norgs; to++) {
-            if (n >= DEMO_BATCH_MEMBERS && plan->orgs[to].type != DEMO_GROUP)
-                break;
-            n += plan->orgs[to].n_direct;
-        }
-        if (write_batch(&w, from, to, job_id, &done, e) != 0)
-            goto done;
-        if (progress != NULL)
-            progress(ctx, done, plan->members);
+    next_member = member_base + 1;
+    demo_unique_init(&ids, plan->members);
+    demo_unique_init(&phones, plan->members);
+    demo_rows_init(&w.orgs, ORG_COLS);
+    for (int i = 0; i < 2; i++) {
+        prep[i] = (struct prep){.plan = plan, .keys = keys, .ring = keys_field_ring(keys),
+                                .org_base = w.base, .next_member = &next_member, .ids = &ids,
+                                .phones = &phones};
+        demo_rows_init(&prep[i].rows, MEMBER_COLS);
     }
+    if (db_prepare(db, &w.org_one, SQL_ORG_1, e) != 0 ||
+        db_prepare(db, &w.org_many, SQL_ORG_N, e) != 0 ||
+        db_prepare(db, &w.member_one, SQL_MEMBER_1, e) != 0 ||
+        db_prepare(db, &w.member_many, SQL_MEMBER_N, e) != 0 ||
+        db_exec(db, SQL_DROP_BLIND, e) != 0)
+        goto done;
+    if (write_all(&w, prep, job_id, progress, ctx, &done, e) != 0)
+        goto rebuild;
     out->orgs = (int64_t)plan->norgs;
     out->members = done;
     out->job_id = job_id;
     rc = 0;
+rebuild:
+    if (rc == 0) {
+        if (db_exec(db, SQL_CREATE_BLIND, e) != 0)
+            rc = -1;
+    } else {
+        struct err ignored = ERR_INIT;           /* keep the first error */
+        if (db_exec(db, SQL_CREATE_BLIND, &ignored) != 0)
+            rc = -1;
+    }
 done:
-    rows_fini(&w.orgs);
-    rows_fini(&w.members);
+    db_finalize(w.org_one);
+    db_finalize(w.org_many);
+    db_finalize(w.member_one);
+    db_finalize(w.member_many);
+    demo_rows_fini(&w.orgs);
+    for (int i = 0; i < 2; i++)
+        demo_rows_fini(&prep[i].rows);
+    demo_unique_fini(&ids);
+    demo_unique_fini(&phones);
     cache_restore(db, old_cache);
     return rc;
 }
