@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/demo/demo.h"
+#include "features/keys/keys_rotate.h"
 #include "features/org/org.h"
 #include "features/registry.h"
 #include "http/http.h"
@@ -37,10 +38,12 @@ static const char USAGE[] =
     "  demo       [--members N] [--seed S]   realistic demo data in an empty database\n"
     "  org        list|show|tree|create|update|rename|move|dissolve ...\n"
     "  jobs       run [--once]               run queued jobs\n"
+    "  keys       status|verify|rotate       field keys: counts, check, re-encrypt with a new key\n"
     "  version\n"
     "\n"
     "global options (also DJ_<NAME> environment variables, or NAME = VALUE in --config FILE):\n"
     "  --db URL            sqlite:PATH (default sqlite:dangjian.db) or postgresql://...\n"
+    "  --keys FILE         key file (default <sqlite path>.keys, else dangjian.keys)\n"
     "  --config FILE       settings file\n"
     "  --log-level LEVEL   debug|info|warn|error|off\n"
     "  --listen, --threads, --body-limit, --timeout, --shutdown-grace-ms, --dist, --jobs on|off\n";
@@ -215,6 +218,8 @@ int main(int argc, char **argv)
         return org_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "jobs") == 0)
         return cmd_jobs(argc - 1, argv + 1);
+    if (strcmp(cmd, "keys") == 0)
+        return keys_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("dangjian %s\n", DJ_VERSION);
         return CLI_OK;
