@@ -180,7 +180,8 @@ int keys_load(const char *path, struct keys **out, struct err *e)
     return 0;
 }
 
-int keys_save(const struct keys *k, const char *path, struct err *e)
+/* Writes k to a new "<path>.tmp<pid>" (0600) and fsyncs it; *tmp is the caller's. */
+static int write_temp(const struct keys *k, const char *path, char **tmp, struct err *e)
 {
     json_t *root = json_object(), *field = json_array(), *sign = json_array();
     for (size_t i = 0; i < k->nfield; i++)
@@ -201,30 +202,73 @@ int keys_save(const struct keys *k, const char *path, struct err *e)
     json_decref(root);
 
     size_t plen = strlen(path);
-    char *tmp = xmalloc(plen + 16);
-    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
+    *tmp = xmalloc(plen + 16);
+    snprintf(*tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
     int rc = -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     size_t len = text != NULL ? strlen(text) : 0;
     if (fd < 0 || text == NULL || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
         err_set(e, ERR_INTERNAL, "keys.cannot_write");
-        err_detail(e, "%s: %s", tmp, strerror(errno));
-    } else if (close(fd) != 0 || (fd = -1, rename(tmp, path) != 0)) {
+        err_detail(e, "%s: %s", *tmp, strerror(errno));
+    } else if (close(fd) != 0) {
+        fd = -1;
         err_set(e, ERR_INTERNAL, "keys.cannot_write");
-        err_detail(e, "%s: %s", path, strerror(errno));
+        err_detail(e, "%s: %s", *tmp, strerror(errno));
     } else {
+        fd = -1;
         rc = 0;
     }
     if (fd >= 0)
         close(fd);
-    if (rc != 0)
-        unlink(tmp);
+    if (rc != 0) {
+        unlink(*tmp);
+        free(*tmp);
+        *tmp = NULL;
+    }
     if (text != NULL) {
         sodium_memzero(text, len);
         free(text);
     }
-    free(tmp);
     return rc;
+}
+
+/* Makes a rename or link in path's directory durable: without this a power cut after the
+ * rename can bring back the old key file while the database already holds values sealed with
+ * the new key. */
+static int sync_dir(const char *path, struct err *e)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[1024];
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        err_set(e, ERR_INTERNAL, "keys.cannot_write");
+        err_detail(e, "%s: %s", dir, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int keys_save(const struct keys *k, const char *path, struct err *e)
+{
+    char *tmp = NULL;
+    if (write_temp(k, path, &tmp, e) != 0)
+        return -1;
+    int rc = 0;
+    if (rename(tmp, path) != 0) {
+        err_set(e, ERR_INTERNAL, "keys.cannot_write");
+        err_detail(e, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        rc = -1;
+    }
+    free(tmp);
+    return rc == 0 ? sync_dir(path, e) : -1;
 }
 
 int keys_load_or_create(const char *path, struct keys **out, bool *created, struct err *e)
@@ -239,8 +283,26 @@ int keys_load_or_create(const char *path, struct keys **out, bool *created, stru
         err_detail(e, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* link() never replaces: if another process created the file meanwhile, use theirs (keys
+     * replaced under a running writer would make its values unreadable). */
     struct keys *k = generate();
-    if (keys_save(k, path, e) != 0) {
+    char *tmp = NULL;
+    if (write_temp(k, path, &tmp, e) != 0) {
+        keys_destroy(k);
+        return -1;
+    }
+    int linked = link(tmp, path), link_errno = errno;
+    unlink(tmp);
+    free(tmp);
+    if (linked != 0) {
+        keys_destroy(k);
+        if (link_errno == EEXIST)
+            return keys_load(path, out, e);
+        err_set(e, ERR_INTERNAL, "keys.cannot_write");
+        err_detail(e, "%s: %s", path, strerror(link_errno));
+        return -1;
+    }
+    if (sync_dir(path, e) != 0) {
         keys_destroy(k);
         return -1;
     }
