@@ -15,6 +15,15 @@ export const engine = process.env.DJ_TEST_DB === 'postgresql' ? 'postgresql' : '
 
 let dbSeq = 0
 
+// Key files (personal data): a SQLite database keeps its own beside the file (<path>.keys, gone
+// with the temp dir); PostgreSQL databases share one per test process in a temp dir, so nothing
+// lands in ./dangjian.keys. A --keys flag still wins.
+if (engine === 'postgresql' && !process.env.DJ_KEYS) {
+  const dir = mkdtempSync(join(tmpdir(), 'dj-keys-'))
+  process.env.DJ_KEYS = join(dir, 'test.keys')
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+}
+
 // Returns a fresh database URL and a cleanup function.
 export function freshDb() {
   if (engine === 'postgresql') {

@@ -1,0 +1,150 @@
+// keys.test.mjs: personal data in the demo and field-key rotation from the command line
+// (issue 4 §6), on SQLite and on PostgreSQL (DJ_TEST_DB): the demo seals ID numbers, phones and
+// addresses; `keys status` counts values per key, `keys verify` opens them all and digests the
+// plaintexts; `keys rotate` moves every value to a new key without changing a plaintext, survives
+// SIGKILL in the middle (a rerun continues with the same key and job), refuses to run twice at
+// once, and leaves a finished job row that GET /api/v1/jobs/{id} reports.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { api, bin, cli, freshDb } from './lib/server.mjs'
+
+const MEMBERS = 300
+
+function setup() {
+  const db = freshDb()
+  const dir = mkdtempSync(join(tmpdir(), 'dj-keys-test-'))
+  const keys = join(dir, 'test.keys')
+  const run = (...args) => {
+    const r = cli([...args, '--db', db.url, '--keys', keys], { env: { ...process.env, DJ_LANG: 'en' } })
+    return { ...r, json: r.stdout ? JSON.parse(r.stdout) : null }
+  }
+  return { db, keys, run, cleanup() { db.cleanup(); rmSync(dir, { recursive: true, force: true }) } }
+}
+
+// Starts `keys rotate` with extra flags; resolves once its first progress line arrived.
+async function startRotation(db, keys, flags) {
+  const proc = spawn(bin, ['keys', 'rotate', '--db', db.url, '--keys', keys, ...flags],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DJ_LANG: 'en' } })
+  let err = ''
+  const exited = once(proc, 'exit')
+  await new Promise((resolve, reject) => {
+    proc.stderr.on('data', (d) => {
+      err += d
+      if (/\d+\/\d+ rows \(/.test(err)) resolve()
+    })
+    proc.on('exit', (code) => reject(new Error(`rotate exited (${code}) before progress: ${err}`)))
+  })
+  return { proc, exited, stderr: () => err }
+}
+
+const byKey = (status, column) => status.columns[column].by_key
+
+test('demo data is sealed; rotate moves every value to a new key; a SIGKILL mid-way is resumed', async () => {
+  const t = setup()
+  try {
+    const demo = t.run('demo', '--members', String(MEMBERS), '--seed', '2')
+    assert.equal(demo.code, 0, demo.stderr)
+    assert.equal(statSync(t.keys).mode & 0o777, 0o600)
+    let s = t.run('keys', 'status').json
+    assert.equal(s.current_key, 1)
+    for (const c of ['members.id_number', 'members.phone', 'members.address']) {
+      assert.equal(s.columns[c].total, MEMBERS, c)
+      assert.deepEqual(byKey(s, c), { 1: MEMBERS }, c)
+      assert.equal(s.columns[c].unknown, 0, c)
+    }
+    assert.equal(s.pending_rows, 0)
+    const v0 = t.run('keys', 'verify')
+    assert.equal(v0.code, 0, v0.stderr)
+    assert.equal(v0.json.values, MEMBERS * 3)
+    assert.equal(v0.json.failed, 0)
+    assert.match(v0.json.digest, /^[0-9a-f]{64}$/)
+    const digest = v0.json.digest
+
+    const r1 = t.run('keys', 'rotate')
+    assert.equal(r1.code, 0, r1.stderr)
+    assert.equal(r1.json.key_id, 2)
+    assert.equal(r1.json.new_key, true)
+    assert.equal(r1.json.rows, MEMBERS)
+    assert.equal(r1.json.values, MEMBERS * 3)
+    s = t.run('keys', 'status').json
+    assert.deepEqual(s.keys, [1, 2])
+    assert.deepEqual(byKey(s, 'members.phone'), { 1: 0, 2: MEMBERS })
+    assert.equal(s.on_current, MEMBERS * 3)
+    assert.equal(s.pending_rows, 0)
+    assert.equal(t.run('keys', 'verify').json.digest, digest)
+
+    // a second rotation, killed after its first batch of 10 rows
+    const run = await startRotation(t.db, t.keys, ['--batch', '10', '--pause-ms', '40'])
+    run.proc.kill('SIGKILL')
+    const [, signal] = await run.exited
+    assert.equal(signal, 'SIGKILL')
+    s = t.run('keys', 'status').json
+    assert.equal(s.current_key, 3)                      // the key was saved before any value moved
+    assert.ok(s.pending_rows > 0 && s.pending_rows < MEMBERS, `pending ${s.pending_rows}`)
+    assert.ok(byKey(s, 'members.id_number')[3] >= 10)
+    assert.equal(t.run('keys', 'verify').json.failed, 0)  // every value still opens
+
+    const r2 = t.run('keys', 'rotate')                  // plain rerun: resumes, adds no key
+    assert.equal(r2.code, 0, r2.stderr)
+    assert.equal(r2.json.resumed, true)
+    assert.equal(r2.json.new_key, false)
+    assert.equal(r2.json.key_id, 3)
+    assert.equal(r2.json.rows, s.pending_rows)
+    s = t.run('keys', 'status').json
+    assert.deepEqual(s.keys, [1, 2, 3])
+    assert.equal(s.pending_rows, 0)
+    for (const c of ['members.id_number', 'members.phone', 'members.address'])
+      assert.deepEqual(byKey(s, c), { 1: 0, 2: 0, 3: MEMBERS }, c)
+    const v = t.run('keys', 'verify').json
+    assert.equal(v.failed, 0)
+    assert.equal(v.digest, digest)                       // plaintexts unchanged
+
+    const r3 = t.run('keys', 'rotate', '--resume')     // nothing left to resume
+    assert.equal(r3.code, 0, r3.stderr)
+    assert.equal(r3.json.rows, 0)
+    assert.equal(t.run('keys', 'status').json.current_key, 3)
+
+    // the resumed run finished the killed run's job row
+    const srv = spawn(bin, ['serve', '--db', t.db.url, '--keys', t.keys, '--listen', '127.0.0.1:0',
+      '--log-level', 'warn', '--jobs', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      const base = await new Promise((resolve, reject) => {
+        let out = ''
+        srv.stdout.on('data', (d) => { out += d; const m = out.match(/listening on (http:\/\/\S+)/); if (m) resolve(m[1]) })
+        srv.on('exit', (code) => reject(new Error(`serve exited ${code}`)))
+      })
+      const job = await api(base, 'GET', `/api/v1/jobs/${r2.json.job_id}`)
+      assert.equal(job.status, 200)
+      assert.equal(job.body.state, 'done')
+      assert.equal(job.body.done, job.body.total)
+      assert.equal(job.body.total, MEMBERS)
+    } finally {
+      srv.kill('SIGTERM')
+      await once(srv, 'exit')
+    }
+  } finally { t.cleanup() }
+})
+
+test('a second rotation while one runs is refused; bad flags are usage errors', async () => {
+  const t = setup()
+  try {
+    assert.equal(t.run('demo', '--members', '60', '--seed', '3').code, 0)
+    const run = await startRotation(t.db, t.keys, ['--batch', '5', '--pause-ms', '40'])
+    const second = t.run('keys', 'rotate')
+    assert.equal(second.code, 1)
+    assert.match(second.stderr, /Another key rotation is running/)
+    const [code] = await run.exited
+    assert.equal(code, 0, run.stderr())
+    assert.equal(t.run('keys', 'status').json.pending_rows, 0)
+    assert.equal(t.run('keys', 'rotate', '--batch', '0').code, 2)
+    assert.equal(t.run('keys', 'rotate', '--resume', '--new-key').code, 2)
+    assert.equal(t.run('keys', 'frobnicate').code, 2)
+    const missing = cli(['keys', 'status', '--db', t.db.url, '--keys', join(tmpdir(), 'dj-no-such.keys')])
+    assert.equal(missing.code, 1)
+  } finally { t.cleanup() }
+})
