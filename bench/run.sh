@@ -9,9 +9,13 @@
 #      median and p99 of 200 sequential requests (target < 50 ms), and wrk at 64 connections.
 #   3. Server peak RSS after the wrk runs (VmHWM, target < 64 MiB) and start-up to the first
 #      answered request on an existing DB (median of 5, target < 200 ms).
+#   4. Field-key rotation of the 1M members (bench/keys_rotate.sh): on a copy of the SQLite data
+#      set, rotate (target < 5 min), then rotate again, SIGKILL at ~30% and resume (target
+#      < 5 min); on PostgreSQL a plain rotation (and the kill when BENCH_KEYS_PG_KILL=1).
 #
 # Environment: DJ_BIN (default build/dangjian), BENCH_DURATION (wrk seconds, default 10),
-# BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS.
+# BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_SKIP_KEYS=1 (no
+# key rotation), BENCH_MEMBERS.
 # The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
 # else lives in a temp dir that is removed on exit, with every server this script started.
 set -euo pipefail
@@ -23,7 +27,8 @@ ROUNDS=${BENCH_ROUNDS:-2}  # health: alternating dangjian/nginx rounds, best of 
 MEMBERS=${BENCH_MEMBERS:-1000000}
 BRANCH_SIZE=350           # 1,000,000 members -> ~2,860 branches, ~10,600 orgs (demo_rules.c)
 SEED=1
-FORMAT=v1                 # bump when the demo's output changes, to drop stale caches
+FORMAT=v2                 # bump when the demo's output changes, to drop stale caches
+                          # (v2: personal data, sealed with the key file $CACHE_DB.keys)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench
 CACHE_DB=$CACHE/demo-$MEMBERS-b$BRANCH_SIZE-s$SEED-$FORMAT.db
 PY="python3 $ROOT/bench/httpbench.py"
@@ -47,7 +52,8 @@ cleanup() {
     if [ -n "$PGDIR" ]; then
         "$PGTEMP" stop "$PGDIR" >/dev/null 2>&1 || true
     fi
-    rm -rf "$TMP" "$CACHE_DB.partial" "$CACHE_DB.partial-wal" "$CACHE_DB.partial-shm"
+    rm -rf "$TMP" "$CACHE_DB.partial" "$CACHE_DB.partial-wal" "$CACHE_DB.partial-shm" \
+        "$CACHE_DB.partial.keys"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -169,20 +175,21 @@ wrk_run() {
 
 # ---- data sets ----
 
-demo_seconds() {   # demo_seconds DBURL -> seconds (wall clock), output in $TMP/demo.json
+demo_seconds() {   # demo_seconds DBURL KEYFILE -> seconds (wall clock), output in $TMP/demo.json
     local t0 t1
     t0=$(date +%s.%N)
-    "$BIN" demo --db "$1" --members "$MEMBERS" --branch-size "$BRANCH_SIZE" --seed "$SEED" \
-        >"$TMP/demo.json" 2>"$TMP/demo.err" || { tail -n 5 "$TMP/demo.err" >&2; die "demo failed"; }
+    "$BIN" demo --db "$1" --keys "$2" --members "$MEMBERS" --branch-size "$BRANCH_SIZE" \
+        --seed "$SEED" >"$TMP/demo.json" 2>"$TMP/demo.err" ||
+        { tail -n 5 "$TMP/demo.err" >&2; die "demo failed"; }
     t1=$(date +%s.%N)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }'
 }
 
 sqlite_dataset() {
     if [ "${BENCH_REBUILD:-0}" = 1 ]; then
-        rm -f "$CACHE_DB" "$CACHE_DB.seconds"
+        rm -f "$CACHE_DB" "$CACHE_DB.seconds" "$CACHE_DB.keys"
     fi
-    if [ -f "$CACHE_DB" ]; then
+    if [ -f "$CACHE_DB" ] && [ -f "$CACHE_DB.keys" ]; then
         say "using cached $CACHE_DB"
         local s
         s=$(cat "$CACHE_DB.seconds" 2>/dev/null || echo n/a)
@@ -192,7 +199,8 @@ sqlite_dataset() {
     say "building $CACHE_DB (one-off, cached afterwards)"
     rm -f "$CACHE_DB.partial"*
     local s
-    s=$(demo_seconds "sqlite:$CACHE_DB.partial")
+    s=$(demo_seconds "sqlite:$CACHE_DB.partial" "$CACHE_DB.partial.keys")
+    mv "$CACHE_DB.partial.keys" "$CACHE_DB.keys"   # the key first: a DB without it is useless
     mv "$CACHE_DB.partial" "$CACHE_DB"
     rm -f "$CACHE_DB.partial-wal" "$CACHE_DB.partial-shm"
     printf '%s\n' "$s" >"$CACHE_DB.seconds"
@@ -222,6 +230,16 @@ subtree_figures() {
     row "whole subtree $1 wrk c64 p99" "$(echo "$wrkr" | cut -d' ' -f2)" ms - info
     rss=$(vmhwm_mib "$3")
     row "RSS peak after 64 x 5.5 MB subtrees ($1)" "$rss" MiB - info
+}
+
+# keys_bench DBURL KEYFILE LABEL: bench/keys_rotate.sh, its ROW lines into the table.
+keys_bench() {
+    local out
+    out=$("$ROOT/bench/keys_rotate.sh" "$1" "$2" "$3") || die "key rotation bench failed ($3)"
+    while IFS=$'\t' read -r tag name measured unit target kind; do
+        [ "$tag" = ROW ] && printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$measured" "$unit" \
+            "$target" "$kind" >>"$RESULTS"
+    done <<<"$out"
 }
 
 # ---- the run ----
@@ -261,15 +279,24 @@ say "start-up on the existing $SIZE SQLite DB (5 starts)"
 ST=$($PY startup "$BIN" "sqlite:$CACHE_DB" 5)
 row "start to first answer (median of 5)" "${ST%% *}" ms 200 max
 
+if [ "${BENCH_SKIP_KEYS:-0}" != 1 ]; then
+    say "key rotation of the $SIZE SQLite data set (on a copy)"
+    keys_bench "sqlite:$CACHE_DB" "$CACHE_DB.keys" SQLite
+fi
+
 if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
     PGDIR=$(mktemp -d -t dj-bench-pg.XXXXXX)
     CONN=$("$PGTEMP" start "$PGDIR" 2>/dev/null) || die "could not start PostgreSQL"
     say "PostgreSQL: $CONN; demo $MEMBERS members"
-    S=$(demo_seconds "$CONN")
+    S=$(demo_seconds "$CONN" "$TMP/pg.keys")
     row "demo $SIZE PostgreSQL" "$S" s 60 max
     start_server pg "$CONN"
     subtree_figures PostgreSQL "$SRV_URL" "$SRV_PID"
     stop_pid "$SRV_PID"
+    if [ "${BENCH_SKIP_KEYS:-0}" != 1 ]; then
+        BENCH_KEYS_KILL_AT=$([ "${BENCH_KEYS_PG_KILL:-0}" = 1 ] && echo 30 || echo 0) \
+            keys_bench "$CONN" "$TMP/pg.keys" PostgreSQL
+    fi
 fi
 
 print_table
