@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #define KEYS_MAX_COLS 4
+#define KEYS_UPDATE_ROWS 64              /* rows per multi-row UPDATE */
 
 /* One table with encrypted columns. Every SQL text lists the columns in the order of `ad`; the
  * selects return id first. Placeholders: see keys_rotate.c. */
@@ -16,6 +17,7 @@ struct keys_table {
     const char *sql_select_pending;  /* id > ?, NOT LIKE ? per column, LIMIT ? */
     const char *sql_select_all;      /* id > ?, LIMIT ? */
     const char *sql_update;          /* SET cols = ?.. WHERE id = ? AND COALESCE(col,'') = ?.. */
+    const char *sql_update_many;     /* the same for KEYS_UPDATE_ROWS rows: (id, new.., old..) */
     const char *sql_count;           /* COUNT(col) per column */
     const char *sql_count_like;      /* SUM(CASE WHEN col LIKE ? ..) per column */
 };
