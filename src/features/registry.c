@@ -1,6 +1,7 @@
 /* registry.c: the one list of features (see registry.h). Adding a feature = one line here. */
 #include "features/registry.h"
 
+#include "auth/auth_internal.h"
 #include "features/demo/demo.h"
 #include "features/org/org.h"
 #include "http/http.h"
@@ -10,6 +11,7 @@ void features_register_all(void)
 {
     http_register();
     jobs_register_routes();
+    auth_register();
     org_register();
     demo_register();
 }
