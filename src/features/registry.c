@@ -1,7 +1,9 @@
 /* registry.c: the one list of features (see registry.h). Adding a feature = one line here. */
 #include "features/registry.h"
 
+#include "auth/auth_internal.h"
 #include "features/demo/demo.h"
+#include "features/member/member.h"
 #include "features/org/org.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
@@ -10,6 +12,8 @@ void features_register_all(void)
 {
     http_register();
     jobs_register_routes();
+    auth_register();
     org_register();
+    member_register();
     demo_register();
 }

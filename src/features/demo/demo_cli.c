@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/i18n.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/demo/demo.h"
@@ -191,6 +192,8 @@ int demo_cli_main(int argc, char **argv, const char *db_url)
     i18n_register(MSGS, sizeof MSGS / sizeof MSGS[0]);
     if (parse_flags(argc, argv, &p, &code) != 0)
         return code;
+    if (crypto_init(&e) != 0)                  /* the key file lives in sodium_malloc memory */
+        return cli_fail(&e);
     if (db_url == NULL || db_url[0] == '\0')
         db_url = "sqlite:dangjian.db";
     if (db_url_check(db_url, &e) != 0) {

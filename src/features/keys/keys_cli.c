@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/i18n.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/keys/keys_rotate.h"
@@ -388,7 +389,10 @@ done:
 
 int keys_cli_main(int argc, char **argv, const char *db_url)
 {
+    struct err e = ERR_INIT;
     i18n_register(MSGS, sizeof MSGS / sizeof MSGS[0]);
+    if (crypto_init(&e) != 0)
+        return cli_fail(&e);
     if (db_url == NULL || db_url[0] == '\0')
         db_url = "sqlite:dangjian.db";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

@@ -15,14 +15,16 @@ export const engine = process.env.DJ_TEST_DB === 'postgresql' ? 'postgresql' : '
 
 let dbSeq = 0
 
-// Key files (personal data): a SQLite database keeps its own beside the file (<path>.keys, gone
-// with the temp dir); PostgreSQL databases share one per test process in a temp dir, so nothing
-// lands in ./dangjian.keys. A --keys flag still wins.
+// Fast Argon2id for tests (8 MiB, one pass): the log-in bench measures the real setting.
+process.env.DJ_PASSWORD_MEM ??= '8'
+process.env.DJ_PASSWORD_MS ??= '0'
+// The key file: next to a SQLite database by default; one per test process for PostgreSQL.
 if (engine === 'postgresql' && !process.env.DJ_KEYS) {
-  const dir = mkdtempSync(join(tmpdir(), 'dj-keys-'))
-  process.env.DJ_KEYS = join(dir, 'test.keys')
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+  process.env.DJ_KEYS = join(mkdtempSync(join(tmpdir(), 'dj-keys-')), 'test.keys')
 }
+
+// Sessions that api() uses by default, per server base URL (see startServer's `login`).
+const sessions = new Map()
 
 // Returns a fresh database URL and a cleanup function.
 export function freshDb() {
@@ -54,9 +56,11 @@ export function cli(args, opts = {}) {
 }
 
 // Starts `dangjian serve` on an ephemeral port. options: members (demo size; 0 = empty DB),
-// extra (more CLI args). Returns { base, url, proc, stop(), demo }.
+// extra (more CLI args), login (default true: a system-wide committee administrator with MFA
+// is created and logged in, and api() calls on this server carry its session unless they set
+// Cookie, Authorization or 'X-No-Session'). Returns { base, url, proc, stop(), demo, admin }.
 export async function startServer(options = {}) {
-  const { members = 0, extra = [] } = options
+  const { members = 0, extra = [], login: doLogin = true } = options
   const db = freshDb()
   let demo = null
   const mig = cli(['migrate', '--db', db.url])
@@ -81,15 +85,23 @@ export async function startServer(options = {}) {
   })
   let exitInfo = null
   const exited = once(proc, 'exit').then(([code, signal]) => { exitInfo = { code, signal } })
+  let admin = null
+  if (doLogin) {
+    const { asRole } = await import('./auth.mjs')
+    admin = await asRole({ url: db.url, base }, 'committee_admin')
+    sessions.set(base, admin)
+  }
   return {
     base,
     url: db.url,
     proc,
     demo,
+    admin,
     stderr: () => stderr,
     async stop() {
       if (!exitInfo) proc.kill('SIGTERM')
       await exited
+      sessions.delete(base)
       db.cleanup()
       return exitInfo
     },
@@ -98,7 +110,13 @@ export async function startServer(options = {}) {
 
 // fetch wrapper: returns { status, headers, body (parsed JSON or text) }.
 export async function api(base, method, path, body, headers = {}) {
+  const s = sessions.get(base)
+  const anonymous = 'X-No-Session' in headers
+  if (s && !anonymous && !('Cookie' in headers) && !('Authorization' in headers)) {
+    return s.req(method, path, body, headers)
+  }
   const init = { method, headers: { ...headers } }
+  delete init.headers['X-No-Session']
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body)
     init.headers['Content-Type'] = init.headers['Content-Type'] || 'application/json'
@@ -108,4 +126,13 @@ export async function api(base, method, path, body, headers = {}) {
   let parsed = text
   try { parsed = text ? JSON.parse(text) : null } catch { /* keep text */ }
   return { status: res.status, headers: res.headers, body: parsed }
+}
+
+// Runs SQL directly on a test database (sqlite3 or psql), as an attacker or a clock would:
+// for expiring tokens, tampering with the audit log and checking what is stored. Returns stdout.
+export function sql(dbUrl, statement) {
+  if (dbUrl.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', [dbUrl.slice(7), statement], { encoding: 'utf8' })
+  }
+  return execFileSync('psql', [dbUrl, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
 }
