@@ -3,7 +3,8 @@
 // addresses; `keys status` counts values per key, `keys verify` opens them all and digests the
 // plaintexts; `keys rotate` moves every value to a new key without changing a plaintext, survives
 // SIGKILL in the middle (a rerun continues with the same key and job), refuses to run twice at
-// once, and leaves a finished job row that GET /api/v1/jobs/{id} reports.
+// once, and leaves a finished job row that GET /api/v1/jobs/{id} reports; the server, started
+// again on the new key file, reveals the same values as before.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -11,24 +12,67 @@ import { once } from 'node:events'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { api, bin, cli, freshDb } from './lib/server.mjs'
+import { asRole } from './lib/auth.mjs'
+import { bin, cli, freshDb } from './lib/server.mjs'
 
 const MEMBERS = 300
+const USERS = 1               // withServer's administrator: an MFA secret, no phone
 
+// A fresh database with its own key file; every command of the test (user add and serve too)
+// uses that file through DJ_KEYS.
 function setup() {
   const db = freshDb()
   const dir = mkdtempSync(join(tmpdir(), 'dj-keys-test-'))
   const keys = join(dir, 'test.keys')
+  const saved = process.env.DJ_KEYS
+  process.env.DJ_KEYS = keys
   const run = (...args) => {
-    const r = cli([...args, '--db', db.url, '--keys', keys], { env: { ...process.env, DJ_LANG: 'en' } })
+    const r = cli([...args, '--db', db.url], { env: { ...process.env, DJ_LANG: 'en' } })
     return { ...r, json: r.stdout ? JSON.parse(r.stdout) : null }
   }
-  return { db, keys, run, cleanup() { db.cleanup(); rmSync(dir, { recursive: true, force: true }) } }
+  return {
+    db, keys, run,
+    cleanup() {
+      if (saved === undefined) delete process.env.DJ_KEYS
+      else process.env.DJ_KEYS = saved
+      db.cleanup()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+// Runs fn(session) against `dangjian serve` on the database, logged in as a system-wide
+// committee administrator (who may reveal personal data), then stops the server.
+async function withServer(db, fn) {
+  const srv = spawn(bin, ['serve', '--db', db.url, '--listen', '127.0.0.1:0', '--log-level', 'warn',
+    '--jobs', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = once(srv, 'exit')
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let out = ''
+      srv.stdout.on('data', (d) => { out += d; const m = out.match(/listening on (http:\/\/\S+)/); if (m) resolve(m[1]) })
+      srv.on('exit', (code) => reject(new Error(`serve exited ${code}`)))
+    })
+    return await fn(await asRole({ url: db.url, base }, 'committee_admin'))
+  } finally {
+    srv.kill('SIGTERM')
+    await exited
+  }
+}
+
+async function reveal(session, id) {
+  const out = {}
+  for (const field of ['id_number', 'phone', 'address']) {
+    const r = await session.post(`/api/v1/members/${id}/reveal`, { field })
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    out[field] = r.body.value
+  }
+  return out
 }
 
 // Starts `keys rotate` with extra flags; resolves once its first progress line arrived.
-async function startRotation(db, keys, flags) {
-  const proc = spawn(bin, ['keys', 'rotate', '--db', db.url, '--keys', keys, ...flags],
+async function startRotation(db, flags) {
+  const proc = spawn(bin, ['keys', 'rotate', '--db', db.url, ...flags],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DJ_LANG: 'en' } })
   let err = ''
   const exited = once(proc, 'exit')
@@ -58,9 +102,13 @@ test('demo data is sealed; rotate moves every value to a new key; a SIGKILL mid-
       assert.equal(s.columns[c].unknown, 0, c)
     }
     assert.equal(s.pending_rows, 0)
+    const before = await withServer(t.db, async (s) => [await reveal(s, 1), await reveal(s, MEMBERS)])
+    assert.match(before[0].id_number, /^\d{17}[\dX]$/)
+    assert.match(before[0].phone, /^1[3-9]\d{9}$/)
+    assert.match(before[1].address, /市.+区/)
     const v0 = t.run('keys', 'verify')
     assert.equal(v0.code, 0, v0.stderr)
-    assert.equal(v0.json.values, MEMBERS * 3)
+    assert.equal(v0.json.values, MEMBERS * 3 + USERS)    // + the administrator's MFA secret
     assert.equal(v0.json.failed, 0)
     assert.match(v0.json.digest, /^[0-9a-f]{64}$/)
     const digest = v0.json.digest
@@ -69,17 +117,17 @@ test('demo data is sealed; rotate moves every value to a new key; a SIGKILL mid-
     assert.equal(r1.code, 0, r1.stderr)
     assert.equal(r1.json.key_id, 2)
     assert.equal(r1.json.new_key, true)
-    assert.equal(r1.json.rows, MEMBERS)
-    assert.equal(r1.json.values, MEMBERS * 3)
+    assert.equal(r1.json.rows, MEMBERS + USERS)
+    assert.equal(r1.json.values, MEMBERS * 3 + USERS)
     s = t.run('keys', 'status').json
     assert.deepEqual(s.keys, [1, 2])
     assert.deepEqual(byKey(s, 'members.phone'), { 1: 0, 2: MEMBERS })
-    assert.equal(s.on_current, MEMBERS * 3)
+    assert.equal(s.on_current, MEMBERS * 3 + USERS)
     assert.equal(s.pending_rows, 0)
     assert.equal(t.run('keys', 'verify').json.digest, digest)
 
     // a second rotation, killed after its first batch of 10 rows
-    const run = await startRotation(t.db, t.keys, ['--batch', '10', '--pause-ms', '40'])
+    const run = await startRotation(t.db, ['--batch', '10', '--pause-ms', '40'])
     run.proc.kill('SIGKILL')
     const [, signal] = await run.exited
     assert.equal(signal, 'SIGKILL')
@@ -109,24 +157,16 @@ test('demo data is sealed; rotate moves every value to a new key; a SIGKILL mid-
     assert.equal(r3.json.rows, 0)
     assert.equal(t.run('keys', 'status').json.current_key, 3)
 
-    // the resumed run finished the killed run's job row
-    const srv = spawn(bin, ['serve', '--db', t.db.url, '--keys', t.keys, '--listen', '127.0.0.1:0',
-      '--log-level', 'warn', '--jobs', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    try {
-      const base = await new Promise((resolve, reject) => {
-        let out = ''
-        srv.stdout.on('data', (d) => { out += d; const m = out.match(/listening on (http:\/\/\S+)/); if (m) resolve(m[1]) })
-        srv.on('exit', (code) => reject(new Error(`serve exited ${code}`)))
-      })
-      const job = await api(base, 'GET', `/api/v1/jobs/${r2.json.job_id}`)
+    // the server, started on the new key file, opens the same values; the resumed run
+    // finished the killed run's job row
+    await withServer(t.db, async (s) => {
+      assert.deepEqual([await reveal(s, 1), await reveal(s, MEMBERS)], before)
+      const job = await s.get(`/api/v1/jobs/${r2.json.job_id}`)
       assert.equal(job.status, 200)
       assert.equal(job.body.state, 'done')
       assert.equal(job.body.done, job.body.total)
-      assert.equal(job.body.total, MEMBERS)
-    } finally {
-      srv.kill('SIGTERM')
-      await once(srv, 'exit')
-    }
+      assert.equal(job.body.total, MEMBERS + USERS)
+    })
   } finally { t.cleanup() }
 })
 
@@ -134,7 +174,7 @@ test('a second rotation while one runs is refused; bad flags are usage errors', 
   const t = setup()
   try {
     assert.equal(t.run('demo', '--members', '60', '--seed', '3').code, 0)
-    const run = await startRotation(t.db, t.keys, ['--batch', '5', '--pause-ms', '40'])
+    const run = await startRotation(t.db, ['--batch', '5', '--pause-ms', '40'])
     const second = t.run('keys', 'rotate')
     assert.equal(second.code, 1)
     assert.match(second.stderr, /Another key rotation is running/)
@@ -145,6 +185,7 @@ test('a second rotation while one runs is refused; bad flags are usage errors', 
     assert.equal(t.run('keys', 'rotate', '--resume', '--new-key').code, 2)
     assert.equal(t.run('keys', 'frobnicate').code, 2)
     const missing = cli(['keys', 'status', '--db', t.db.url, '--keys', join(tmpdir(), 'dj-no-such.keys')])
+    assert.match(missing.stderr, /密钥文件/)
     assert.equal(missing.code, 1)
   } finally { t.cleanup() }
 })
