@@ -88,6 +88,13 @@ static const char SQL_DROP_BLIND[] =
 static const char SQL_CREATE_BLIND[] =
     "CREATE INDEX IF NOT EXISTS members_id_number_bidx ON members(id_number_bidx); "
     "CREATE INDEX IF NOT EXISTS members_phone_bidx ON members(phone_bidx)";
+/* PostgreSQL: a sort of 1M 64-hex keys fits in 256 MB, not in the default 64 MB (external merge:
+ * 6.2 s instead of 4.1 s per index). Session-local, reset afterwards. */
+static const char SQL_PG_CREATE_BLIND[] =
+    "SET maintenance_work_mem = '256MB'; "
+    "CREATE INDEX IF NOT EXISTS members_id_number_bidx ON members(id_number_bidx); "
+    "CREATE INDEX IF NOT EXISTS members_phone_bidx ON members(phone_bidx); "
+    "RESET maintenance_work_mem";
 static const char SQL_SQLITE_CACHE_GET[] = "PRAGMA cache_size";
 static const char SQL_SQLITE_CACHE_BIG[] = "PRAGMA cache_size = -131072";   /* KiB: 128 MiB */
 /* Reserves ? ids from the identity sequence; returns the last one reserved. */
@@ -415,13 +422,14 @@ int demo_store_write(struct db *db, const struct demo_plan *plan, const struct k
     out->members = done;
     out->job_id = job_id;
     rc = 0;
-rebuild:
+rebuild:;
+    const char *create = db_kind(db) == DB_POSTGRES ? SQL_PG_CREATE_BLIND : SQL_CREATE_BLIND;
     if (rc == 0) {
-        if (db_exec(db, SQL_CREATE_BLIND, e) != 0)
+        if (db_exec(db, create, e) != 0)
             rc = -1;
     } else {
         struct err ignored = ERR_INIT;           /* keep the first error */
-        if (db_exec(db, SQL_CREATE_BLIND, &ignored) != 0)
+        if (db_exec(db, create, &ignored) != 0)
             rc = -1;
     }
 done:
