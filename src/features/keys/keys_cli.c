@@ -157,7 +157,7 @@ static void print_progress(void *ctx, int64_t done, int64_t total)
     show(p, done, total, false);
     if (p->pause_ms > 0) {
         struct timespec ts = {p->pause_ms / 1000, (long)(p->pause_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
+        (void)nanosleep(&ts, NULL);          /* a shorter pause after a signal is fine */
     }
 }
 
