@@ -19,6 +19,7 @@
  * Threads: a writer belongs to one thread; the functions keep no global state. */
 #ifndef DJ_BACKUP_H
 #define DJ_BACKUP_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,9 @@ int backup_verify(int fd, const struct keys *k, struct backup_meta *m, struct er
  * size. Same errors as backup_verify, plus whatever the sink reports. */
 int backup_decrypt(int fd, const struct keys *k, backup_sink_fn sink, void *ctx,
                    uint64_t *plain_bytes, struct err *e) __attribute__((warn_unused_result));
+
+/* Whether the file open on fd starts like a backup (magic only: nothing is verified). */
+bool backup_has_magic(int fd);
 
 /* ---- commands (backup_cli.c): argv[0] is "backup" / "restore" ---- */
 

@@ -78,6 +78,7 @@ static const struct i18n_msg MSGS[] = {
     {"backup.cannot_replace", "无法替换数据库文件，原数据库保持不变", "Cannot replace the database file; the old database is unchanged"},
     {"backup.pg_tool_missing", "找不到 PostgreSQL 工具 pg_dump/pg_restore，请安装 postgresql-client", "pg_dump/pg_restore not found; install postgresql-client"},
     {"backup.pg_failed", "pg_dump/pg_restore 执行失败（恢复在单个事务中进行，数据库保持原样）", "pg_dump/pg_restore failed (a restore runs in one transaction: the database was left as it was)"},
+    {"backup.would_overwrite", "目标文件已存在且不是 dangjian 备份（数据库、密钥文件？），拒绝覆盖；请换一个文件名", "FILE exists and is not a dangjian backup (the database? the key file?); it will not be overwritten. Choose another name"},
     {"backup.interrupted", "操作被中断，未做任何更改", "Interrupted; nothing was changed"},
     {"backup.memory_db", "内存数据库无法备份或恢复", "An in-memory database cannot be backed up or restored"},
 };
@@ -330,6 +331,22 @@ static int self_check(int fd, struct err *e)
                : -1;
 }
 
+/* An existing FILE may only be an older backup: never the database, the key file or a folder. */
+static int check_overwrite(const char *file, struct err *e)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    bool ok = fd >= 0 && backup_has_magic(fd);
+    if (fd >= 0)
+        close(fd);
+    if (ok)
+        return 0;
+    err_set(e, ERR_INVALID, "backup.would_overwrite");
+    err_detail(e, "%s", file);
+    return -1;
+}
+
 static json_t *backup_run(const char *file, struct err *e)
 {
     const char *url = config_get()->db;
@@ -345,7 +362,7 @@ static json_t *backup_run(const char *file, struct err *e)
     iso_now(m.created_at, sizeof m.created_at);
     m.key_id = keys_sign_current(keys_get())->id;
 
-    if (make_temp(file, ".tmp-", &tmp, &fd, e) != 0)
+    if (check_overwrite(file, e) != 0 || make_temp(file, ".tmp-", &tmp, &fd, e) != 0)
         return NULL;
     if ((is_sqlite(url) ? backup_sqlite(url + 7, fd, &m, &w, e) : backup_pg(url, fd, &m, &w, e)) != 0 ||
         backup_writer_finish(w, &bytes, sha, e) != 0)

@@ -467,3 +467,10 @@ int backup_decrypt(int fd, const struct keys *k, backup_sink_fn sink, void *ctx,
         *plain_bytes = total;
     return 0;
 }
+
+bool backup_has_magic(int fd)
+{
+    char magic[MAGIC_LEN];
+    return pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+           memcmp(magic, MAGIC, MAGIC_LEN) == 0;
+}

@@ -148,8 +148,12 @@ static void exec_child(int pipe_end, int target_fd, const char *tool, char *cons
                        char *const *envp)
 {
     sigset_t none;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
     sigemptyset(&none);
-    signal(SIGPIPE, SIG_DFL);
+    sigaction(SIGPIPE, &dfl, NULL);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (dup2(pipe_end, target_fd) < 0)
         _exit(127);
