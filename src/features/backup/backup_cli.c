@@ -1,22 +1,16 @@
-/* backup_cli.c: `dangjian backup FILE` and `dangjian restore FILE [--check]`.
+/* backup_cli.c: `dangjian backup FILE`, and the pieces it shares with `dangjian restore`
+ * (backup_cli_restore.c): messages, signals, the key file, temp files, audit entries.
  *
  * backup: SQLite is copied to a snapshot file next to the database (the plaintext never leaves
  * the database's directory, and its name is removed as soon as it is open), PostgreSQL is read
  * from pg_dump through a pipe; either way the bytes go into FILE.tmp-XXXXXX, which is read back
  * and verified before it is renamed to FILE. A failed or interrupted backup leaves no file.
- * restore: (1) header, keys and signature over the whole file, before anything else is opened;
- * (2) for SQLite, an exclusive lock on the database (refused while a server has it open);
- * (3) decrypt into a 0600 temp file next to it; (4) integrity_check, foreign_key_check and the
- * schema version; (5) the restore's audit entry goes into the new file; (6) rename over the old
- * one. PostgreSQL instead streams into pg_restore --single-transaction and audits after it.
  * Every temp file is removed on every exit path. SIGINT/SIGTERM/SIGHUP are held while we work:
  * loops notice them between chunks, clean up, and the signal is delivered on the way out.
  * Key file: keys_load() only. A missing key file is an error, never a fresh one: a backup made
  * with keys nobody has saved would be unreadable. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -37,22 +31,17 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/backup/backup.h"
-#include "features/backup/backup_engines.h"
+#include "features/backup/backup_internal.h"
 
 #ifndef DJ_VERSION
 #define DJ_VERSION "dev"
 #endif
 
-#define AUDIT_SINCE_SCHEMA 2          /* migration 0002 created audit_log */
 #define PROGRESS_MIN_BYTES (64ull << 20)
 
 static const char USAGE_BACKUP[] =
     "usage: dangjian backup FILE [--db URL] [--keys FILE]\n"
     "  writes an encrypted, signed backup of the database to FILE (prints JSON)\n";
-static const char USAGE_RESTORE[] =
-    "usage: dangjian restore FILE [--check] [--db URL] [--keys FILE]\n"
-    "  verifies FILE, then replaces the database with its contents (stop the server first)\n"
-    "  --check   only verify FILE (signature, integrity, metadata); change nothing\n";
 
 static const struct i18n_msg MSGS[] = {
     {"backup.no_keys", "无法读取密钥文件：备份的加密和签名都依赖它（可用 --keys 指定其位置）", "Cannot read the key file: backups are encrypted and signed with it (point to it with --keys FILE)"},
@@ -96,7 +85,7 @@ static void hold_signals(sigset_t *old)
     signal(SIGPIPE, SIG_IGN);          /* a dead pg_restore shows up as EPIPE, not a crash */
 }
 
-static int check_interrupt(struct err *e)
+int backup_cli_interrupted(struct err *e)
 {
     sigset_t p;
     if (sigpending(&p) == 0 &&
@@ -129,7 +118,7 @@ static int load_keys(struct err *e)
     return -1;
 }
 
-static int write_all(int fd, const void *p, size_t n, const char *what, struct err *e)
+int backup_cli_write(int fd, const void *p, size_t n, const char *what, struct err *e)
 {
     const unsigned char *c = p;
     while (n > 0) {
@@ -148,7 +137,7 @@ static int write_all(int fd, const void *p, size_t n, const char *what, struct e
 }
 
 /* A temp file next to path: "<path><tag>XXXXXX", mode 0600. Caller frees *tmp. */
-static int make_temp(const char *path, const char *tag, char **tmp, int *fd, struct err *e)
+int backup_cli_temp(const char *path, const char *tag, char **tmp, int *fd, struct err *e)
 {
     size_t n = strlen(path) + strlen(tag) + 8;
     *tmp = xmalloc(n);
@@ -175,12 +164,12 @@ static void iso_now(char *out, size_t cap)
     strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static bool is_sqlite(const char *url)
+bool backup_cli_is_sqlite(const char *url)
 {
     return strncmp(url, "sqlite:", 7) == 0;
 }
 
-static int audit(const char *url, const char *action, json_t *changes, struct err *e)
+int backup_cli_audit(const char *url, const char *action, json_t *changes, struct err *e)
 {
     struct db *db = NULL;
     struct audit_who who = {"cli", NULL, NULL};
@@ -191,15 +180,33 @@ static int audit(const char *url, const char *action, json_t *changes, struct er
     return rc;
 }
 
-static json_t *meta_json(const struct backup_meta *m)
+json_t *backup_cli_meta_json(const struct backup_meta *m)
 {
     return json_pack("{s:s, s:i, s:s, s:s, s:I}", "engine", m->engine, "schema_version",
                      m->schema_version, "created_at", m->created_at, "app_version",
                      m->app_version, "key_id", (json_int_t)m->key_id);
 }
 
+int backup_cli_begin(sigset_t *old, struct err *e)
+{
+    i18n_register(MSGS, sizeof MSGS / sizeof MSGS[0]);
+    hold_signals(old);
+    return load_keys(e);
+}
+
+int backup_cli_end(json_t *out, const struct err *e, const sigset_t *old)
+{
+    int code = out != NULL ? CLI_OK : cli_fail(e);
+    if (out != NULL)
+        cli_print_json(out);
+    json_decref(out);
+    keys_uninstall();
+    sigprocmask(SIG_SETMASK, old, NULL);     /* a held Ctrl-C ends the process here */
+    return code;
+}
+
 /* Parses FILE and, for restore, --check. Returns -1 for a usage error. */
-static int parse_args(int argc, char **argv, bool allow_check, const char **file, bool *check)
+int backup_cli_args(int argc, char **argv, bool allow_check, const char **file, bool *check)
 {
     *file = NULL;
     *check = false;
@@ -224,7 +231,7 @@ struct progress {
 static int show_progress(void *ctx, uint64_t done, uint64_t total, struct err *e)
 {
     struct progress *p = ctx;
-    if (check_interrupt(e) != 0)
+    if (backup_cli_interrupted(e) != 0)
         return -1;
     if (total == 0 || total < PROGRESS_MIN_BYTES / 4096)     /* pages: only big databases */
         return 0;
@@ -275,7 +282,7 @@ static int backup_sqlite(const char *path, int out_fd, struct backup_meta *m,
     struct progress p = {"backup: copying", 0};
     if (strcmp(path, ":memory:") == 0)
         return err_set(e, ERR_INVALID, "backup.memory_db");
-    if (make_temp(path, ".snapshot-", &snap, &sfd, e) != 0)
+    if (backup_cli_temp(path, ".snapshot-", &snap, &sfd, e) != 0)
         return -1;
     close(sfd);
     sfd = -1;
@@ -357,14 +364,14 @@ static json_t *backup_run(const char *file, struct err *e)
     uint64_t bytes = 0;
     int fd = -1;
     json_t *out = NULL;
-    snprintf(m.engine, sizeof m.engine, "%s", is_sqlite(url) ? "sqlite" : "postgresql");
+    snprintf(m.engine, sizeof m.engine, "%s", backup_cli_is_sqlite(url) ? "sqlite" : "postgresql");
     snprintf(m.app_version, sizeof m.app_version, "%s", DJ_VERSION);
     iso_now(m.created_at, sizeof m.created_at);
     m.key_id = keys_sign_current(keys_get())->id;
 
-    if (check_overwrite(file, e) != 0 || make_temp(file, ".tmp-", &tmp, &fd, e) != 0)
+    if (check_overwrite(file, e) != 0 || backup_cli_temp(file, ".tmp-", &tmp, &fd, e) != 0)
         return NULL;
-    if ((is_sqlite(url) ? backup_sqlite(url + 7, fd, &m, &w, e) : backup_pg(url, fd, &m, &w, e)) != 0 ||
+    if ((backup_cli_is_sqlite(url) ? backup_sqlite(url + 7, fd, &m, &w, e) : backup_pg(url, fd, &m, &w, e)) != 0 ||
         backup_writer_finish(w, &bytes, sha, e) != 0)
         goto done;
     if (fsync(fd) != 0) {
@@ -372,14 +379,14 @@ static json_t *backup_run(const char *file, struct err *e)
         err_detail(e, "%s: %s", tmp, strerror(errno));
         goto done;
     }
-    if (check_interrupt(e) != 0 || self_check(fd, e) != 0)
+    if (backup_cli_interrupted(e) != 0 || self_check(fd, e) != 0)
         goto done;
     sodium_bin2hex(sha_hex, sizeof sha_hex, sha, sizeof sha);
-    out = meta_json(&m);
+    out = backup_cli_meta_json(&m);
     json_object_set_new(out, "file", json_string(file));
     json_object_set_new(out, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(out, "sha256", json_string(sha_hex));
-    if (m.schema_version >= AUDIT_SINCE_SCHEMA && audit(url, "backup.create", out, e) != 0)
+    if (m.schema_version >= AUDIT_SINCE_SCHEMA && backup_cli_audit(url, "backup.create", out, e) != 0)
         goto done;
     if (rename(tmp, file) != 0) {
         err_set(e, ERR_INTERNAL, "backup.cannot_write");
@@ -405,194 +412,11 @@ int backup_cli_backup(int argc, char **argv)
 {
     const char *file;
     bool unused;
-    i18n_register(MSGS, sizeof MSGS / sizeof MSGS[0]);
-    if (parse_args(argc, argv, false, &file, &unused) != 0)
+    struct err e = ERR_INIT;
+    sigset_t old;
+    if (backup_cli_args(argc, argv, false, &file, &unused) != 0)
         return cli_usage(USAGE_BACKUP);
-    struct err e = ERR_INIT;
-    sigset_t old;
-    hold_signals(&old);
-    json_t *out = NULL;
-    if (load_keys(&e) == 0)
-        out = backup_run(file, &e);
-    int code = out != NULL ? CLI_OK : cli_fail(&e);
-    if (out != NULL)
-        cli_print_json(out);
-    json_decref(out);
-    keys_uninstall();
-    sigprocmask(SIG_SETMASK, &old, NULL);     /* a held Ctrl-C ends the process here */
-    return code;
+    json_t *out = backup_cli_begin(&old, &e) == 0 ? backup_run(file, &e) : NULL;
+    return backup_cli_end(out, &e, &old);
 }
 
-/* ---- restore ---- */
-
-static int sink_fd(void *ctx, const void *p, size_t n, struct err *e)
-{
-    if (check_interrupt(e) != 0)
-        return -1;
-    return write_all(*(int *)ctx, p, n, "restore", e);
-}
-
-/* The file that --db names, through symlinks when it exists (caller frees). */
-static char *target_path(const char *path)
-{
-    char *real = realpath(path, NULL);
-    return real != NULL ? real : xstrdup(path);
-}
-
-/* The restored file takes the old one's permissions and owner, not the temp file's 0600. */
-static void copy_mode(int fd, const char *target)
-{
-    struct stat st;
-    if (stat(target, &st) != 0)
-        return;
-    if (fchmod(fd, st.st_mode & 07777) != 0 ||
-        ((st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) != 0))
-        fprintf(stderr, "restore: could not give the restored file the old file's mode/owner: %s\n",
-                strerror(errno));
-}
-
-/* Decrypt, check, audit: everything on the temp file, so the rename is the only change. */
-static int restore_into_temp(int in, const char *tmp, int tfd, const struct backup_meta *m,
-                             json_t *out, uint64_t *plain, struct err *e)
-{
-    int version = -1;
-    if (backup_decrypt(in, keys_get(), sink_fd, &tfd, plain, e) != 0)
-        return -1;
-    if (fsync(tfd) != 0) {
-        err_set(e, ERR_INTERNAL, "backup.cannot_write");
-        return -1;
-    }
-    if (backup_sqlite_check(tmp, &version, e) != 0)
-        return -1;
-    if (version != m->schema_version) {
-        err_set(e, ERR_INVALID, "backup.damaged");
-        err_detail(e, "the database inside has schema %d, the header says %d", version,
-                   m->schema_version);
-        return -1;
-    }
-    if (version < AUDIT_SINCE_SCHEMA)
-        return 0;
-    size_t n = strlen(tmp) + 8;
-    char *url = xmalloc(n);
-    snprintf(url, n, "sqlite:%s", tmp);
-    int rc = audit(url, "backup.restore", out, e);
-    free(url);
-    return rc;
-}
-
-static int restore_sqlite(int in, const char *path, const struct backup_meta *m, json_t *out,
-                          uint64_t *plain, struct err *e)
-{
-    if (strcmp(path, ":memory:") == 0)
-        return err_set(e, ERR_INVALID, "backup.memory_db");
-    char *target = target_path(path), *tmp = NULL;
-    struct backup_lock *lock = NULL;
-    int tfd = -1, rc = -1;
-    if (backup_sqlite_lock(target, &lock, e) != 0 ||
-        make_temp(target, ".restore-", &tmp, &tfd, e) != 0 ||
-        restore_into_temp(in, tmp, tfd, m, out, plain, e) != 0 || check_interrupt(e) != 0)
-        goto done;
-    copy_mode(tfd, target);
-    rc = backup_sqlite_swap(lock, tmp, target, e);
-done:
-    if (tfd >= 0)
-        close(tfd);
-    if (tmp != NULL)
-        backup_sqlite_remove(tmp);     /* after a successful swap only stray side files remain */
-    backup_sqlite_unlock(lock);
-    free(tmp);
-    free(target);
-    return rc;
-}
-
-static int restore_pg(int in, const char *url, const struct backup_meta *m, json_t *out,
-                      uint64_t *plain, struct err *e)
-{
-    struct db *db = NULL;
-    struct backup_child child = {0};
-    int version = -1;
-    int rc = db_open(&db, url, e) == 0 && backup_pg_check_idle(db, e) == 0 ? 0 : -1;
-    db_close(db);
-    if (rc != 0 || backup_pg_restore_start(url, &child, e) != 0)
-        return -1;
-    rc = backup_decrypt(in, keys_get(), sink_fd, &child.fd, plain, e);
-    if (backup_child_finish(&child, rc != 0, e) != 0 || rc != 0)
-        return -1;
-    db = NULL;
-    rc = db_open(&db, url, e) == 0 && migrate_current(db, &version, e) == 0 ? 0 : -1;
-    if (rc == 0 && version != m->schema_version) {
-        rc = err_set(e, ERR_INVALID, "backup.integrity");
-        err_detail(e, "restored schema %d, the header says %d", version, m->schema_version);
-    }
-    struct audit_who who = {"cli", NULL, NULL};
-    if (rc == 0 && version >= AUDIT_SINCE_SCHEMA)
-        rc = audit_append(db, &who, "backup.restore", NULL, 0, out, e);
-    db_close(db);
-    return rc;
-}
-
-/* Steps (1) and the engine/schema checks, then the engine's restore. */
-static json_t *restore_run(const char *file, bool check, struct err *e)
-{
-    const char *url = config_get()->db;
-    const char *want = is_sqlite(url) ? "sqlite" : "postgresql";
-    struct backup_meta m;
-    uint64_t plain = 0;
-    json_t *out = NULL;
-    int rc = -1;
-    int in = open(file, O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
-        err_set(e, ERR_INVALID, "backup.cannot_read");
-        err_detail(e, "%s: %s", file, strerror(errno));
-        return NULL;
-    }
-    if (backup_verify(in, keys_get(), &m, e) != 0)
-        goto done;
-    out = meta_json(&m);
-    json_object_set_new(out, "file", json_string(file));
-    if (check) {
-        rc = backup_decrypt(in, keys_get(), NULL, NULL, &plain, e);
-        json_object_set_new(out, "ok", json_true());
-    } else if (strcmp(m.engine, want) != 0) {
-        err_set(e, ERR_INVALID, "backup.engine_mismatch");
-        err_detail(e, "the backup is of a %s database, --db is %s", m.engine, want);
-    } else if (m.schema_version > migrate_latest()) {
-        err_set(e, ERR_INVALID, "backup.schema_too_new");
-        err_detail(e, "backup schema %d, this dangjian knows up to %d", m.schema_version,
-                   migrate_latest());
-    } else {
-        json_object_set_new(out, "db", json_string(want));
-        rc = is_sqlite(url) ? restore_sqlite(in, url + 7, &m, out, &plain, e)
-                            : restore_pg(in, url, &m, out, &plain, e);
-    }
-    json_object_set_new(out, "bytes", json_integer((json_int_t)plain));
-done:
-    close(in);
-    if (rc != 0) {
-        json_decref(out);
-        out = NULL;
-    }
-    return out;
-}
-
-int backup_cli_restore(int argc, char **argv)
-{
-    const char *file;
-    bool check;
-    i18n_register(MSGS, sizeof MSGS / sizeof MSGS[0]);
-    if (parse_args(argc, argv, true, &file, &check) != 0)
-        return cli_usage(USAGE_RESTORE);
-    struct err e = ERR_INIT;
-    sigset_t old;
-    hold_signals(&old);
-    json_t *out = NULL;
-    if (load_keys(&e) == 0)
-        out = restore_run(file, check, &e);
-    int code = out != NULL ? CLI_OK : cli_fail(&e);
-    if (out != NULL)
-        cli_print_json(out);
-    json_decref(out);
-    keys_uninstall();
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    return code;
-}

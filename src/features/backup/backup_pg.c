@@ -1,4 +1,4 @@
-/* backup_pg.c: the PostgreSQL side of backup and restore (see backup_engines.h).
+/* backup_pg.c: the PostgreSQL side of backup and restore (see backup_internal.h).
  *
  * PostgreSQL's own tools make the consistent snapshot (pg_dump runs in one REPEATABLE READ
  * transaction) and the all-or-nothing restore (pg_restore --single-transaction). We run the
@@ -24,7 +24,7 @@
 #include "core/err.h"
 #include "core/xalloc.h"
 #include "db/db.h"
-#include "features/backup/backup_engines.h"
+#include "features/backup/backup_internal.h"
 
 extern char **environ;
 

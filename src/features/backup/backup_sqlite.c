@@ -1,4 +1,4 @@
-/* backup_sqlite.c: the SQLite side of backup and restore (see backup_engines.h).
+/* backup_sqlite.c: the SQLite side of backup and restore (see backup_internal.h).
  *
  * Snapshot: sqlite3_backup_* copies pages from a connection that holds one read transaction
  * for the whole copy. In WAL mode that transaction sees one commit point while a running
@@ -24,7 +24,7 @@
 
 #include "core/err.h"
 #include "core/xalloc.h"
-#include "features/backup/backup_engines.h"
+#include "features/backup/backup_internal.h"
 
 #define STEP_PAGES 1024
 

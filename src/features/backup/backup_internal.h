@@ -1,17 +1,44 @@
-/* backup_engines.h: what backup_cli.c needs from each database engine. Internal to the backup
- * feature: other modules use backup.h.
+/* backup_internal.h: what the backup feature's files share; other modules use backup.h.
+ * The two commands share the CLI pieces of backup_cli.c; both need each database engine:
  *
  * SQLite (backup_sqlite.c) works on file paths with its own sqlite3 connections, because the
  * online backup API, PRAGMA integrity_check and file locks are below db.h's level.
  * PostgreSQL (backup_pg.c) runs pg_dump / pg_restore as child processes connected by a pipe,
  * so no plaintext dump ever touches the disk.
  * Threads: main thread only (children are forked, signal masks changed). */
-#ifndef DJ_BACKUP_ENGINES_H
-#define DJ_BACKUP_ENGINES_H
+#ifndef DJ_BACKUP_INTERNAL_H
+#define DJ_BACKUP_INTERNAL_H
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+struct backup_meta;
+struct db;
 struct err;
+
+#define AUDIT_SINCE_SCHEMA 2          /* migration 0002 created audit_log */
+
+/* ---- CLI pieces (backup_cli.c) ---- */
+
+/* Registers the messages, holds SIGINT/SIGTERM/SIGHUP (and ignores SIGPIPE), loads and
+ * installs the key file (keys_load: never a new one). Call backup_cli_end() whatever it says. */
+int backup_cli_begin(sigset_t *old, struct err *e) __attribute__((warn_unused_result));
+/* Prints out (JSON, consumed; NULL: prints e), drops the keys, restores the signal mask (a held
+ * signal is delivered here). Returns the exit code. */
+int backup_cli_end(json_t *out, const struct err *e, const sigset_t *old);
+/* FILE plus, if allow_check, --check; -1 on anything else (a usage error). */
+int backup_cli_args(int argc, char **argv, bool allow_check, const char **file, bool *check);
+/* "backup.interrupted" once a held signal is pending. */
+int backup_cli_interrupted(struct err *e);
+int backup_cli_write(int fd, const void *p, size_t n, const char *what, struct err *e);
+/* A new 0600 file "<path><tag>XXXXXX"; *tmp is the caller's. */
+int backup_cli_temp(const char *path, const char *tag, char **tmp, int *fd, struct err *e);
+bool backup_cli_is_sqlite(const char *url);
+/* Appends an audit entry (actor "cli") to the database at url. changes borrowed. */
+int backup_cli_audit(const char *url, const char *action, json_t *changes, struct err *e);
+json_t *backup_cli_meta_json(const struct backup_meta *m);      /* new reference */
 
 /* Called now and then during long copies; returns -1 (with e filled) to stop. */
 typedef int (*backup_progress_fn)(void *ctx, uint64_t done, uint64_t total, struct err *e);
@@ -63,7 +90,6 @@ int backup_pg_restore_start(const char *conninfo, struct backup_child *c, struct
 int backup_child_finish(struct backup_child *c, int abort, struct err *e);
 /* 0 if no other session is connected to the database; ERR_CONFLICT "backup.in_use" if some
  * are. db is an open connection to it. */
-struct db;
 int backup_pg_check_idle(struct db *db, struct err *e) __attribute__((warn_unused_result));
 
 #endif
