@@ -4,7 +4,8 @@
 // refused with a clear message while the database stays exactly as it was.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { createHash, generateKeyPairSync, randomBytes, randomInt } from 'node:crypto'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -185,6 +186,34 @@ test('every damaged, cut, extended, empty, foreign or non-backup file is refused
   })
   assert.ok(results.filter((r) => /keys/.test(r.stderr)).length >= 2)
   assert.equal(fingerprint(target.url), before, 'the database changed')
+})
+
+test('a restore over an existing database replaces it whole, and a server starts on the result', async () => {
+  const extra = cli(['org', 'create', '--db', target.url, '--code', 'GONE', '--name', '恢复后应消失的党委', '--type', 'committee'])
+  assert.equal(extra.code, 0, extra.stderr)
+  const expected = query(target.url, "SELECT * FROM orgs WHERE code <> 'GONE' ORDER BY id")
+  const r = cli(['restore', backupFile, '--db', target.url, '--keys', keys])
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(count(target.url, "orgs WHERE code = 'GONE'"), 0)
+  assert.equal(query(target.url, 'SELECT * FROM orgs ORDER BY id'), expected)
+  if (engine === 'sqlite') {
+    const files = readdirSync(dirname(target.url.slice(7)))
+    assert.deepEqual(files.filter((f) => /-wal$|-shm$|-journal$|\.restore-/.test(f)), [], files.join(','))
+  }
+  const proc = spawn(bin, ['serve', '--db', target.url, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let out = ''
+      proc.stdout.on('data', (d) => { out += d; const m = out.match(/listening on (http:\/\/\S+)/); if (m) resolve(m[1]) })
+      proc.on('exit', (code) => reject(new Error(`server exited ${code}`)))
+    })
+    const list = await api(base, 'GET', '/api/v1/orgs?per_page=1')
+    assert.equal(list.status, 200)
+    assert.equal(list.body.meta.total, count(target.url, 'orgs'))
+  } finally {
+    proc.kill('SIGTERM')
+    await once(proc, 'exit')
+  }
 })
 
 test('a missing key file is an error, never a new key file', () => {
