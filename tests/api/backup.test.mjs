@@ -117,7 +117,10 @@ test('a backup taken while the server writes restores to a consistent, complete 
   }
   const r = cli(['restore', backupFile, '--db', target.url, '--keys', keys])
   assert.equal(r.code, 0, r.stderr)
-  assert.equal(JSON.parse(r.stdout).db, engine)
+  const restored = JSON.parse(r.stdout)
+  assert.equal(restored.db, engine)
+  assert.ok(restored.sessions_ended >= 1, 'the admin session of the source ends')
+  assert.equal(count(target.url, 'sessions'), 0)
   assert.equal(count(target.url, 'members'), 200)
   assert.equal(query(target.url, 'SELECT * FROM members ORDER BY id'), query(srv.url, 'SELECT * FROM members ORDER BY id'))
   const restoredOrgs = query(target.url, 'SELECT * FROM orgs ORDER BY id')

@@ -180,6 +180,28 @@ int backup_cli_audit(const char *url, const char *action, json_t *changes, struc
     return rc;
 }
 
+static const char SQL_END_SESSIONS[] = "DELETE FROM sessions";
+
+int backup_cli_restored(struct db *db, json_t *changes, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    struct audit_who who = {"cli", NULL, NULL};
+    int rc = -1;
+    if (db_begin(db, e) != 0)
+        return -1;
+    if (db_prepare(db, &st, SQL_END_SESSIONS, e) != 0 || db_step(st, e) != DB_DONE)
+        goto done;
+    json_object_set_new(changes, "sessions_ended", json_integer((json_int_t)db_changes(st)));
+    if (audit_append(db, &who, "backup.restore", NULL, 0, changes, e) != 0)
+        goto done;
+    rc = db_commit(db, e);
+done:
+    db_finalize(st);
+    if (rc != 0)
+        db_rollback(db);
+    return rc;
+}
+
 json_t *backup_cli_meta_json(const struct backup_meta *m)
 {
     return json_pack("{s:s, s:i, s:s, s:s, s:I}", "engine", m->engine, "schema_version",

@@ -3,8 +3,8 @@
  * (1) header, keys and signature over the whole file, before anything else is opened;
  * (2) for SQLite, an exclusive lock on the database (refused while a server has it open);
  * (3) decrypt into a 0600 temp file next to it; (4) integrity_check, foreign_key_check and the
- * schema version; (5) the restore's audit entry goes into the new file; (6) rename over the old
- * one. PostgreSQL instead streams into pg_restore --single-transaction and audits after the
+ * schema version; (5) in the new file, every session ends (a session revoked after the backup
+ * must not come back) and the restore is audited; (6) rename over the old one. PostgreSQL instead streams into pg_restore --single-transaction and audits after the
  * commit. Any failure before (6) leaves the database as it was and removes the temp file. */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth/audit.h"
 #include "core/cli.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -79,8 +78,10 @@ static int restore_into_temp(int in, const char *tmp, int tfd, const struct back
         return 0;
     size_t n = strlen(tmp) + 8;
     char *url = xmalloc(n);
+    struct db *db = NULL;
     snprintf(url, n, "sqlite:%s", tmp);
-    int rc = backup_cli_audit(url, "backup.restore", out, e);
+    int rc = db_open(&db, url, e) == 0 && backup_cli_restored(db, out, e) == 0 ? 0 : -1;
+    db_close(db);
     free(url);
     return rc;
 }
@@ -129,9 +130,8 @@ static int restore_pg(int in, const char *url, const struct backup_meta *m, json
         rc = err_set(e, ERR_INVALID, "backup.integrity");
         err_detail(e, "restored schema %d, the header says %d", version, m->schema_version);
     }
-    struct audit_who who = {"cli", NULL, NULL};
     if (rc == 0 && version >= AUDIT_SINCE_SCHEMA)
-        rc = audit_append(db, &who, "backup.restore", NULL, 0, out, e);
+        rc = backup_cli_restored(db, out, e);
     db_close(db);
     return rc;
 }

@@ -38,6 +38,11 @@ int backup_cli_temp(const char *path, const char *tag, char **tmp, int *fd, stru
 bool backup_cli_is_sqlite(const char *url);
 /* Appends an audit entry (actor "cli") to the database at url. changes borrowed. */
 int backup_cli_audit(const char *url, const char *action, json_t *changes, struct err *e);
+/* The restored database's last step, in one transaction: every session ends (a session revoked
+ * after the backup was taken must not come back to life) and "backup.restore" is audited with
+ * changes (borrowed; gets "sessions_ended"). */
+int backup_cli_restored(struct db *db, json_t *changes, struct err *e)
+    __attribute__((warn_unused_result));
 json_t *backup_cli_meta_json(const struct backup_meta *m);      /* new reference */
 
 /* Called now and then during long copies; returns -1 (with e filled) to stop. */
