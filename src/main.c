@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "features/backup/backup.h"
 #include "features/demo/demo.h"
 #include "features/org/org.h"
 #include "features/registry.h"
@@ -39,6 +40,8 @@ static const char USAGE[] =
     "  org        list|show|tree|create|update|rename|move|dissolve ...\n"
     "  user       add|grant|reset-password|mfa-reset|list ...   accounts and roles\n"
     "  jobs       run [--once]               run queued jobs\n"
+    "  backup     FILE [--keys FILE]         encrypted, signed backup of the database\n"
+    "  restore    FILE [--check]             verify a backup, then replace the database with it\n"
     "  version\n"
     "\n"
     "global options (also DJ_<NAME> environment variables, or NAME = VALUE in --config FILE):\n"
@@ -230,6 +233,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "jobs") == 0)
         return cmd_jobs(argc - 1, argv + 1);
+    if (strcmp(cmd, "backup") == 0)
+        return backup_cli_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "restore") == 0)
+        return backup_cli_restore(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("dangjian %s\n", DJ_VERSION);
         return CLI_OK;
