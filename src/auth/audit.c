@@ -16,9 +16,6 @@
 #include "db/db.h"
 #include "http/http.h"
 
-#define CHECKPOINT_EVERY 1000
-#define CHECKPOINT_SECONDS 3600
-
 static const char SQL_HEAD_LITE[] =
     "SELECT seq, hash, checkpoint_seq, checkpoint_at FROM audit_head WHERE id = 1";
 static const char SQL_HEAD_PG[] =
@@ -119,7 +116,7 @@ static int append(struct db *db, const struct audit_who *who, const char *action
     if (rc != 0)
         return -1;
 
-    if (ent.seq - cp_seq >= CHECKPOINT_EVERY || now - cp_at >= CHECKPOINT_SECONDS) {
+    if (audit_checkpoint_due(ent.seq, now, cp_seq, cp_at)) {
         if (checkpoint(db, ent.seq, hash_hex, ent.hash, now, e) != 0)
             return -1;
         if (keys_get() != NULL) {
