@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit.h"
 #include "core/cli.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -36,6 +37,7 @@ static const char USAGE[] =
     "  demo       [--members N] [--seed S]   realistic demo data in an empty database\n"
     "  org        list|show|tree|create|update|rename|move|dissolve ...\n"
     "  jobs       run [--once]               run queued jobs\n"
+    "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
     "  version\n"
     "\n"
     "global options (also DJ_<NAME> environment variables, or NAME = VALUE in --config FILE):\n"
@@ -210,6 +212,8 @@ int main(int argc, char **argv)
         return demo_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "org") == 0)
         return org_cli_main(argc - 1, argv + 1, config_get()->db);
+    if (strcmp(cmd, "audit") == 0)
+        return audit_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "jobs") == 0)
         return cmd_jobs(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -110,8 +110,28 @@ json_t *audit_verify_result_json(const struct audit_verify_result *r)
                           (json_int_t)r->signed_through);
     json_object_set_new(j, "first_bad_seq", r->ok ? json_null() : json_integer(r->first_bad_seq));
     json_object_set_new(j, "problem", r->ok ? json_null() : json_string(audit_problem_name(r->problem)));
+    json_object_set_new(j, "arg", r->ok ? json_null() : json_integer(r->arg));
     json_object_set_new(j, "reason", r->ok ? json_null() : json_string(r->reason));
     return j;
+}
+
+static int64_t int_of(const json_t *j, const char *key)
+{
+    return json_integer_value(json_object_get(j, key));
+}
+
+void audit_verify_result_from_json(const json_t *j, struct audit_verify_result *r)
+{
+    const char *problem = json_string_value(json_object_get(j, "problem"));
+    const char *reason = json_string_value(json_object_get(j, "reason"));
+    *r = (struct audit_verify_result){
+        .ok = json_is_true(json_object_get(j, "ok")), .entries = int_of(j, "entries"),
+        .checkpoints = int_of(j, "checkpoints"), .signed_through = int_of(j, "signed_through"),
+        .first_bad_seq = int_of(j, "first_bad_seq"), .arg = int_of(j, "arg")};
+    for (int p = 1; problem != NULL && p < AUDIT_PROBLEM_COUNT; p++)
+        if (strcmp(PROBLEMS[p].name, problem) == 0)
+            r->problem = (enum audit_problem)p;
+    snprintf(r->reason, sizeof r->reason, "%s", reason != NULL ? reason : "");
 }
 
 /* Records the first problem; returns 1 so callers can `return fail(...)`. */

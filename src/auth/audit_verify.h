@@ -27,8 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct db;
 struct err;
+struct job;
 struct keys;
 
 enum audit_problem {
@@ -74,8 +76,29 @@ const char *audit_problem_name(enum audit_problem p);
 /* The reason in lang ("en..." English, else zh-CN), written into out. */
 void audit_verify_message(const struct audit_verify_result *r, const char *lang, char *out,
                           size_t cap);
-/* {"ok","entries","checkpoints","signed_through","first_bad_seq","problem","reason"}
- * (first_bad_seq and problem null when ok). The caller owns the reference. */
+/* {"ok","entries","checkpoints","signed_through","first_bad_seq","problem","arg","reason"}
+ * (first_bad_seq, problem, arg and reason null when ok). The caller owns the reference. */
 json_t *audit_verify_result_json(const struct audit_verify_result *r);
+/* The inverse, for stored results (unknown problem names read as AUDIT_OK with ok false). */
+void audit_verify_result_from_json(const json_t *j, struct audit_verify_result *r);
+
+/* ---- running it as a job (audit_job.c) ---- */
+
+#define AUDIT_VERIFY_JOB "audit.verify"
+
+/* The keys to verify with: the process's installed keys (keys_get) when there are any, else
+ * the configured key file (config_keys_path), loaded into *owned for the caller to destroy.
+ * Fails with the key file's error (ERR_INVALID "keys.cannot_open", ...). */
+int audit_verify_keys(const struct keys **k, struct keys **owned, struct err *e)
+    __attribute__((warn_unused_result));
+/* The job kind AUDIT_VERIFY_JOB (jobs.h): verifies with progress; result_json is
+ * audit_verify_result_json() as text in a. */
+int audit_verify_job(struct db *db, struct arena *a, const struct job *job,
+                     const char **result_json, struct err *e);
+/* Runs a verification now and records it as a finished AUDIT_VERIFY_JOB row, so the auditor's
+ * page shows runs from the command line too. Recording is best effort: *job_id is 0 when the
+ * database would not take the row (a read-only copy). */
+int audit_verify_recorded(struct db *db, const struct keys *k, struct audit_verify_result *out,
+                          int64_t *job_id, struct err *e) __attribute__((warn_unused_result));
 
 #endif

@@ -1,6 +1,7 @@
 /* registry.c: the one list of features (see registry.h). Adding a feature = one line here. */
 #include "features/registry.h"
 
+#include "auth/audit.h"
 #include "features/demo/demo.h"
 #include "features/org/org.h"
 #include "http/http.h"
@@ -12,4 +13,5 @@ void features_register_all(void)
     jobs_register_routes();
     org_register();
     demo_register();
+    audit_register();
 }
