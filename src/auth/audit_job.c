@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
 #include "db/db.h"
 #include "jobs/jobs.h"
 
@@ -21,6 +22,8 @@ int audit_verify_keys(const struct keys **k, struct keys **owned, struct err *e)
     *k = keys_get();
     if (*k != NULL)
         return 0;
+    if (crypto_init(e) != 0)          /* idempotent; keys live in sodium_malloc memory */
+        return -1;
     char path[600];
     config_keys_path(config_get(), path, sizeof path);
     if (keys_load(path, owned, e) != 0)

@@ -273,6 +273,18 @@ static void a_head_that_does_not_match_the_last_entry_fails(void **state)
     expect_broken(f, AUDIT_HEAD_BEHIND, 9, "entry 9 is not recorded in the head (the head stops at 8)");
 }
 
+static void an_entry_without_a_client_address_verifies(void **state)
+{
+    struct fx *f = fill(state, 3);
+    struct err e = ERR_INIT;
+    struct audit_who who = {"anonymous", NULL, ""};    /* auth_client_ip() when unknown */
+    assert_int_equal(audit_append(f->db, &who, "audit.export", NULL, 0, NULL, &e), 0);
+    struct audit_verify_result r = verify(f);
+    if (!r.ok)
+        fail_msg("%s", r.reason);
+    assert_int_equal(r.entries, 4);
+}
+
 static int count_progress(void *ctx, int64_t done, int64_t total, struct err *e)
 {
     (void)e;
@@ -336,6 +348,7 @@ int main(void)
         FX_BOTH(a_checkpoint_with_an_unknown_key_id_fails),
         FX_BOTH(a_head_that_does_not_match_the_last_entry_fails),
         FX_BOTH(progress_reaches_the_last_entry),
+        FX_BOTH(an_entry_without_a_client_address_verifies),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
