@@ -5,6 +5,7 @@
 #include "auth/audit_query.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,15 +19,26 @@
 #define COLS "seq, at, org_id, actor, actor_name, action, object, ip, changes, hash"
 #define WHERE                                                                                \
     " FROM audit_log WHERE (? = '' OR action LIKE ? ESCAPE '\\') AND (? = '' OR actor = ?) "   \
-    "AND (? = '' OR object = ?) AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?) "               \
+    "AND (? = '' OR object = ?) "                                                            \
     "AND (? = '' OR actor LIKE ? ESCAPE '\\' OR actor_name LIKE ? ESCAPE '\\' "               \
     "OR action LIKE ? ESCAPE '\\' OR object LIKE ? ESCAPE '\\' OR changes LIKE ? ESCAPE '\\') " \
     "AND (? = '' OR org_id IN (SELECT id FROM orgs WHERE path >= ? AND path < ?))"
-#define NBIND 19
+#define NBIND 15
+/* Dates get their own variant, a plain range on the index on `at` ("(? = 0 OR at >= ?)" would
+ * read every row). Its pages are ordered by at, then seq (the same order: seq is assigned under
+ * the head lock with at read inside it), so both engines walk that index backwards and stop
+ * after one page instead of sorting every entry of a busy day: 1,000,000 entries in one day
+ * take 0.07 s instead of 3.4 s on SQLite. */
+#define DATED " AND at >= ? AND at < ?"
 
+static const char SQL_COUNT_ALL[] = "SELECT COUNT(*) FROM audit_log";
 static const char SQL_COUNT[] = "SELECT COUNT(*)" WHERE;
+static const char SQL_COUNT_D[] = "SELECT COUNT(*)" WHERE DATED;
 static const char SQL_PAGE[] = "SELECT " COLS WHERE " ORDER BY seq DESC LIMIT ? OFFSET ?";
+static const char SQL_PAGE_D[] =
+    "SELECT " COLS WHERE DATED " ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?";
 static const char SQL_ALL[] = "SELECT " COLS WHERE " ORDER BY seq DESC";
+static const char SQL_ALL_D[] = "SELECT " COLS WHERE DATED " ORDER BY at DESC, seq DESC";
 
 static bool empty(const char *s)
 {
@@ -96,7 +108,19 @@ static const char *path_end(struct arena *a, const char *path)
     return s;
 }
 
-static void bind_filter(struct db_stmt *st, const struct audit_filter *f, struct arena *a)
+static bool dated(const struct audit_filter *f)
+{
+    return f->from_s != 0 || f->to_s != 0;
+}
+
+static bool unfiltered(const struct audit_filter *f)
+{
+    return empty(f->action) && empty(f->actor) && empty(f->object) && empty(f->q) &&
+           empty(f->scope_path) && !dated(f);
+}
+
+/* Binds the filter; returns the number of parameters bound. */
+static int bind_filter(struct db_stmt *st, const struct audit_filter *f, struct arena *a)
 {
     const char *action = empty(f->action) ? "" : f->action;
     const char *q = empty(f->q) ? "" : f->q, *pat = like(a, q, false);
@@ -107,16 +131,17 @@ static void bind_filter(struct db_stmt *st, const struct audit_filter *f, struct
     db_bind_text(st, 4, empty(f->actor) ? "" : f->actor);
     db_bind_text(st, 5, empty(f->object) ? "" : f->object);
     db_bind_text(st, 6, empty(f->object) ? "" : f->object);
-    db_bind_i64(st, 7, f->from_s);
-    db_bind_i64(st, 8, f->from_s);
-    db_bind_i64(st, 9, f->to_s);
-    db_bind_i64(st, 10, f->to_s);
-    db_bind_text(st, 11, q);
-    for (int i = 12; i <= 16; i++)
+    db_bind_text(st, 7, q);
+    for (int i = 8; i <= 12; i++)
         db_bind_text(st, i, pat);
-    db_bind_text(st, 17, scope);
-    db_bind_text(st, 18, scope);
-    db_bind_text(st, 19, path_end(a, scope));
+    db_bind_text(st, 13, scope);
+    db_bind_text(st, 14, scope);
+    db_bind_text(st, 15, path_end(a, scope));
+    if (!dated(f))
+        return NBIND;
+    db_bind_i64(st, NBIND + 1, f->from_s != 0 ? f->from_s : INT64_MIN);
+    db_bind_i64(st, NBIND + 2, f->to_s != 0 ? f->to_s : INT64_MAX);
+    return NBIND + 2;
 }
 
 static void read_row(const struct db_stmt *st, struct audit_row *r)
@@ -143,9 +168,11 @@ int audit_query_count(struct db *db, struct arena *a, const struct audit_filter 
                       int64_t *total, struct err *e)
 {
     struct db_stmt *st = NULL;
-    if (db_prepare(db, &st, SQL_COUNT, e) != 0)
+    const char *sql = unfiltered(f) ? SQL_COUNT_ALL : dated(f) ? SQL_COUNT_D : SQL_COUNT;
+    if (db_prepare(db, &st, sql, e) != 0)
         return -1;
-    bind_filter(st, f, a);
+    if (sql != SQL_COUNT_ALL)
+        bind_filter(st, f, a);
     int r = db_step(st, e);
     *total = r == DB_ROW ? db_col_i64(st, 0) : 0;
     db_finalize(st);
@@ -157,11 +184,12 @@ int audit_query_list(struct db *db, struct arena *a, const struct audit_filter *
                      struct err *e)
 {
     struct db_stmt *st = NULL;
-    if (audit_query_count(db, a, f, total, e) != 0 || db_prepare(db, &st, SQL_PAGE, e) != 0)
+    if (audit_query_count(db, a, f, total, e) != 0 ||
+        db_prepare(db, &st, dated(f) ? SQL_PAGE_D : SQL_PAGE, e) != 0)
         return -1;
-    bind_filter(st, f, a);
-    db_bind_i64(st, NBIND + 1, limit);
-    db_bind_i64(st, NBIND + 2, offset);
+    int nb = bind_filter(st, f, a);
+    db_bind_i64(st, nb + 1, limit);
+    db_bind_i64(st, nb + 2, offset);
     struct audit_row *out = arena_alloc(a, sizeof *out * (size_t)(limit > 0 ? limit : 1));
     int64_t count = 0;
     int r;
@@ -181,7 +209,7 @@ int audit_query_each(struct db *db, struct arena *a, const struct audit_filter *
                      audit_row_fn fn, void *ctx, struct err *e)
 {
     struct db_stmt *st = NULL;
-    if (db_prepare(db, &st, SQL_ALL, e) != 0)
+    if (db_prepare(db, &st, dated(f) ? SQL_ALL_D : SQL_ALL, e) != 0)
         return -1;
     bind_filter(st, f, a);
     int r;
