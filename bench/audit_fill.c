@@ -54,7 +54,7 @@ static char *insert_sql(void)
     buf_adds(&b, "INSERT INTO audit_log (seq, at, actor, actor_name, action, object, org_id, "
                  "ip, changes, prev_hash, hash) VALUES ");
     for (int i = 0; i < ROWS; i++)
-        buf_adds(&b, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        buf_adds(&b, &", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"[i == 0 ? 2 : 0]);
     return buf_take(&b);
 }
 

@@ -109,7 +109,8 @@ json_t *audit_verify_result_json(const struct audit_verify_result *r)
                           "checkpoints", (json_int_t)r->checkpoints, "signed_through",
                           (json_int_t)r->signed_through);
     json_object_set_new(j, "first_bad_seq", r->ok ? json_null() : json_integer(r->first_bad_seq));
-    json_object_set_new(j, "problem", r->ok ? json_null() : json_string(audit_problem_name(r->problem)));
+    json_object_set_new(j, "problem",
+                        r->ok ? json_null() : json_string(audit_problem_name(r->problem)));
     json_object_set_new(j, "arg", r->ok ? json_null() : json_integer(r->arg));
     json_object_set_new(j, "reason", r->ok ? json_null() : json_string(r->reason));
     return j;

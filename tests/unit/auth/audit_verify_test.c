@@ -260,7 +260,8 @@ static void a_checkpoint_with_an_unknown_key_id_fails(void **state)
 {
     struct fx *f = fill(state, ENTRIES);
     fx_exec(f->db, "UPDATE audit_checkpoints SET key_id = 77 WHERE seq = 1001");
-    expect_broken(f, AUDIT_CHECKPOINT_UNKNOWN_KEY, 1001, "checkpoint 1001 signed with unknown key 77");
+    expect_broken(f, AUDIT_CHECKPOINT_UNKNOWN_KEY, 1001,
+                  "checkpoint 1001 signed with unknown key 77");
 }
 
 static void a_head_that_does_not_match_the_last_entry_fails(void **state)
@@ -270,7 +271,8 @@ static void a_head_that_does_not_match_the_last_entry_fails(void **state)
                    "00000000000000000000' WHERE id = 1");
     expect_broken(f, AUDIT_HEAD_MISMATCH, 10, "the head does not match entry 10");
     fx_exec(f->db, "UPDATE audit_head SET seq = 8 WHERE id = 1");
-    expect_broken(f, AUDIT_HEAD_BEHIND, 9, "entry 9 is not recorded in the head (the head stops at 8)");
+    expect_broken(f, AUDIT_HEAD_BEHIND, 9,
+                  "entry 9 is not recorded in the head (the head stops at 8)");
 }
 
 static void an_entry_without_a_client_address_verifies(void **state)
