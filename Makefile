@@ -21,11 +21,15 @@ run: deps-run build
 	@if [ "$$(./build/dangjian org list --db '$(DB)' --parent root --limit 1)" = "[]" ]; then \
 	  echo "dangjian: creating demo data ($(MEMBERS) members)..."; \
 	  ./build/dangjian demo --db "$(DB)" --members $(MEMBERS) --seed 1 >/dev/null; \
+	  ./build/dangjian user demo --db "$(DB)" >/dev/null; \
 	fi
 	@echo
 	@echo "  dangjian is running: http://$(LISTEN)/"
 	@echo "  API: http://$(LISTEN)/api/v1/health   database: $(DB)"
-	@echo "  Demo log-ins: none needed yet (accounts and roles arrive with the identity issue)."
+	@echo "  Demo log-ins, password Dangjian@2026 (演示账号，密码 Dangjian@2026):"
+	@echo "    admin      党委管理员 committee administrator (sets up MFA at the first log-in)"
+	@echo "    secretary  支部书记 branch secretary      member  党员 member      leader  领导 leader"
+	@echo "    auditor / security / sysadmin  审计/安全/系统管理员 (MFA at the first log-in)"
 	@echo "  Stop with Ctrl-C."
 	@echo
 	./build/dangjian serve --db "$(DB)" --listen "$(LISTEN)"

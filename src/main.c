@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "auth/audit.h"
+#include "auth/auth_internal.h"
 #include "core/cli.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -21,6 +22,7 @@
 #include "features/org/org.h"
 #include "features/registry.h"
 #include "http/http.h"
+#include "crypto/keys.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
 
@@ -36,6 +38,7 @@ static const char USAGE[] =
     "  migrate                               apply schema migrations\n"
     "  demo       [--members N] [--seed S]   realistic demo data in an empty database\n"
     "  org        list|show|tree|create|update|rename|move|dissolve ...\n"
+    "  user       add|grant|reset-password|mfa-reset|list ...   accounts and roles\n"
     "  jobs       run [--once]               run queued jobs\n"
     "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
     "  version\n"
@@ -44,7 +47,9 @@ static const char USAGE[] =
     "  --db URL            sqlite:PATH (default sqlite:dangjian.db) or postgresql://...\n"
     "  --config FILE       settings file\n"
     "  --log-level LEVEL   debug|info|warn|error|off\n"
-    "  --listen, --threads, --body-limit, --timeout, --shutdown-grace-ms, --dist, --jobs on|off\n";
+    "  --keys FILE         key file (default: next to the SQLite database, or dangjian.keys)\n"
+    "  --listen, --threads, --body-limit, --timeout, --shutdown-grace-ms, --dist, --jobs on|off\n"
+    "  --session-idle S, --session-max S, --cookie-secure on|off, --password-ms MS, --password-mem MIB\n";
 
 /* Converts "--log-level" to "log_level"; NULL if arg is not a config flag. */
 static const char *flag_key(const char *arg, char *key, size_t cap)
@@ -102,6 +107,8 @@ static int cmd_migrate(int argc, char **argv)
     struct err e = ERR_INIT;
     struct db *db = NULL;
     int applied = 0, version = 0;
+    if (auth_startup(true, false, &e) != 0)
+        return cli_fail(&e);
     if (db_open(&db, config_get()->db, &e) != 0 || migrate_up(db, &applied, &e) != 0 ||
         migrate_current(db, &version, &e) != 0) {
         db_close(db);
@@ -124,6 +131,8 @@ static int cmd_serve(int argc, char **argv)
     struct err e = ERR_INIT;
     struct db *db = NULL;
     int applied = 0;
+    if (auth_startup(true, true, &e) != 0)
+        return cli_fail(&e);
     if (db_open(&db, cfg->db, &e) != 0 || migrate_up(db, &applied, &e) != 0) {
         db_close(db);
         return cli_fail(&e);
@@ -154,6 +163,7 @@ static int cmd_serve(int argc, char **argv)
     http_server_stop(srv);
     jobs_thread_stop(jobs);
     log_info("serve", "stopped");
+    keys_uninstall();
     return CLI_OK;
 }
 
@@ -210,8 +220,15 @@ int main(int argc, char **argv)
         return cmd_migrate(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return demo_cli_main(argc - 1, argv + 1, config_get()->db);
-    if (strcmp(cmd, "org") == 0)
-        return org_cli_main(argc - 1, argv + 1, config_get()->db);
+    if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0) {
+        struct err ke = ERR_INIT;
+        if (auth_startup(true, strcmp(cmd, "user") == 0, &ke) != 0)
+            return cli_fail(&ke);
+        int rc = strcmp(cmd, "org") == 0 ? org_cli_main(argc - 1, argv + 1, config_get()->db)
+                                         : auth_cli_main(argc - 1, argv + 1, config_get()->db);
+        keys_uninstall();
+        return rc;
+    }
     if (strcmp(cmd, "audit") == 0)
         return audit_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "jobs") == 0)

@@ -58,6 +58,7 @@ struct auth_principal {
     const char *username;
     const char *display_name;
     const char *csrf;        /* AUTH_SESSION */
+    bool must_change_password;   /* only the AUTH_PERM_SESSION_ANY routes until changed */
     const char *token_perms; /* AUTH_TOKEN: space-separated; limits every grant */
     int ngrants;
     struct auth_grant grants[AUTH_MAX_GRANTS];
@@ -81,8 +82,8 @@ bool auth_can(const struct http_req *req, const char *perm);
 bool auth_in_scope(const struct http_req *req, const char *perm, const char *org_path);
 /* The caller's widest subtree for perm, for lists without an explicit root: *org_id = 0 and
  * *path = "" for the whole system. -1 when the caller does not hold perm. When the caller holds
- * perm over several disjoint subtrees, the first grant's subtree is given (lists then take
- * ?org_id= to choose another). */
+ * perm over several disjoint subtrees, the shortest path wins (lists then take ?org_id= to
+ * choose another). */
 int auth_scope_root(const struct http_req *req, const char *perm, int64_t *org_id,
                     const char **path);
 /* "user:12" / "token:3" / "anonymous" for the audit log (arena string). */

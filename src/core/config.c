@@ -17,7 +17,7 @@ static bool g_installed;
 static const char *const keys[] = {"db", "listen", "threads", "body_limit", "timeout",
                                    "shutdown_grace_ms", "dist", "log_level", "jobs",
                                    "keys", "cookie_secure", "session_idle", "session_max",
-                                   "password_ms"};
+                                   "password_ms", "password_mem"};
 
 void config_defaults(struct config *c)
 {
@@ -34,6 +34,7 @@ void config_defaults(struct config *c)
     c->session_idle_s = 30 * 60;
     c->session_max_s = 12 * 3600;
     c->password_ms = 100;
+    c->password_mem_mib = 64;
 }
 
 void config_keys_path(const struct config *c, char *out, size_t cap)
@@ -157,6 +158,12 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
         if (parse_long(v, 60, 30 * 86400, &n) != 0)
             return bad(e, key);
         c->session_max_s = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "password_mem") == 0) {
+        if (parse_long(v, 1, 4096, &n) != 0)
+            return bad(e, key);
+        c->password_mem_mib = (int)n;
         return 0;
     }
     if (strcmp(key, "password_ms") == 0) {

@@ -26,7 +26,8 @@ struct config {
     bool cookie_secure;        /* mark the session cookie Secure (behind TLS) */
     int session_idle_s;        /* a session unused this long ends (30 min) */
     int session_max_s;         /* a session ends this long after log-in whatever (12 h) */
-    int password_ms;           /* Argon2id target time for new hashes; 0 = libsodium default */
+    int password_ms;           /* Argon2id target time for new hashes; 0 = one pass */
+    int password_mem_mib;      /* Argon2id memory per hash (64 MiB) */
 };
 
 void config_defaults(struct config *c);

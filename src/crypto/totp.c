@@ -3,6 +3,7 @@
 
 #include <liboath/oath.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,4 +75,32 @@ char *totp_uri(const unsigned char *secret, size_t len, const char *issuer, cons
         return NULL;
     }
     return buf_take(&b);
+}
+
+char *totp_secret_base32(const unsigned char *secret, size_t len)
+{
+    char *b32 = NULL;
+    size_t b32len = 0;
+    if (oath_base32_encode((const char *)secret, len, &b32, &b32len) != OATH_OK)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < b32len; i++)
+        if (b32[i] != '=')
+            b32[n++] = b32[i];
+    b32[n] = '\0';
+    return b32;
+}
+
+int totp_secret_decode(const char *b32, unsigned char out[TOTP_SECRET_BYTES], struct err *e)
+{
+    char *bin = NULL;
+    size_t len = 0;
+    if (oath_base32_decode(b32, strlen(b32), &bin, &len) != OATH_OK || len != TOTP_SECRET_BYTES) {
+        free(bin);
+        return err_set(e, ERR_INTERNAL, "totp.bad_secret");
+    }
+    memcpy(out, bin, len);
+    sodium_memzero(bin, len);
+    free(bin);
+    return 0;
 }

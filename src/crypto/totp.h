@@ -27,4 +27,10 @@ int totp_verify(const unsigned char *secret, size_t len, time_t now, const char 
  * issuer and account are percent-encoded. Caller frees. */
 char *totp_uri(const unsigned char *secret, size_t len, const char *issuer, const char *account);
 
+/* The secret as unpadded base32 (what people type into an app); caller frees. NULL on failure. */
+char *totp_secret_base32(const unsigned char *secret, size_t len);
+/* Decodes a base32 secret of TOTP_SECRET_BYTES bytes. */
+int totp_secret_decode(const char *b32, unsigned char out[TOTP_SECRET_BYTES], struct err *e)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -2,6 +2,7 @@
 #include "features/registry.h"
 
 #include "auth/audit.h"
+#include "auth/auth_internal.h"
 #include "features/demo/demo.h"
 #include "features/org/org.h"
 #include "http/http.h"
@@ -11,6 +12,7 @@ void features_register_all(void)
 {
     http_register();
     jobs_register_routes();
+    auth_register();
     org_register();
     demo_register();
     audit_register();

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/auth_internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -204,6 +205,15 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
             return;
         }
     }
+    if (route->perm != NULL) {
+        struct err e = ERR_INIT;
+        if (auth_gate(req, route->perm, &e) != 0) {
+            if (e.code == ERR_INTERNAL || e.code == ERR_UNAVAILABLE)
+                log_error("http", "req=%s auth: %s %s", req->id, e.message, e.detail);
+            res_error(res, res->lang, &e);
+            return;
+        }
+    }
     route->handler(req, res);
     if (!res->replied) {
         log_error("http", "req=%s handler for %s gave no reply", req->id, route->pattern);
@@ -213,6 +223,23 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
         log_error("http", "req=%s handler for %s left a transaction open", req->id, route->pattern);
         db_rollback(req->db);
     }
+}
+
+static const char *client_ip(struct arena *a, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char text[INET6_ADDRSTRLEN] = "";
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+                      sizeof text);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      text, sizeof text);
+    }
+    return arena_strdup(a, text);
 }
 
 static void handle(struct req_ctx *ctx, struct MHD_Connection *c, const char *url,
@@ -226,6 +253,7 @@ static void handle(struct req_ctx *ctx, struct MHD_Connection *c, const char *ur
     req.body = buf_str(&ctx->body);
     req.body_len = ctx->body.len;
     req.conn = c;
+    req.ip = client_ip(ctx->arena, c);
     memcpy(req.id, ctx->id, sizeof req.id);
     res->lang = req.lang;
 

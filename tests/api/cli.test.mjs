@@ -84,7 +84,8 @@ test('SIGTERM lets a request in flight finish before the server exits', async ()
   await new Promise((r) => sock.on('connect', r))
   let data = ''
   sock.on('data', (d) => { data += d })
-  sock.write(`POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`)
+  const auth = `Cookie: ${srv.admin.cookie}\r\nX-CSRF-Token: ${srv.admin.csrf}\r\n`
+  sock.write(`POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`)
   await new Promise((r) => setTimeout(r, 150))
   srv.proc.kill('SIGTERM')
   await new Promise((r) => setTimeout(r, 150))

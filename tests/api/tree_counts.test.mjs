@@ -81,7 +81,9 @@ test('the demo run is recorded as a finished job with progress', async () => {
 })
 
 test('export.csv gives the subtree as a spreadsheet with rolled-up counts', async () => {
-  const res = await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`)
+  const auth = { headers: { Cookie: srv.admin.cookie } }
+  assert.equal((await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`)).status, 401, 'needs a session')
+  const res = await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`, auth)
   assert.equal(res.status, 200)
   assert.match(res.headers.get('content-type'), /^text\/csv/)
   assert.match(res.headers.get('content-disposition'), /^attachment; filename="orgs-.+\.csv"$/)
@@ -94,7 +96,7 @@ test('export.csv gives the subtree as a spreadsheet with rolled-up counts', asyn
   const first = lines[1].split(',')
   assert.equal(first[2], root.code)
   assert.equal(Number(first[7]), srv.demo.members)           // 党员合计 of the root
-  const en = await (await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`, { headers: { 'Accept-Language': 'en' } })).text()
+  const en = await (await fetch(`${srv.base}/api/v1/orgs/${root.id}/export.csv`, { headers: { 'Accept-Language': 'en', Cookie: srv.admin.cookie } })).text()
   assert.match(en, /Level,Name,Code,Type,Parent code/)
-  assert.equal((await fetch(`${srv.base}/api/v1/orgs/999999/export.csv`)).status, 404)
+  assert.equal((await fetch(`${srv.base}/api/v1/orgs/999999/export.csv`, auth)).status, 404)
 })

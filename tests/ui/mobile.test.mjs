@@ -23,7 +23,7 @@ test('mobile home, tabs and language on a 390x844 phone', async () => {
 
   const page = await openPage(browser, {
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-  })
+  }, srv)
   const loaded = []
   page.on('response', (r) => loaded.push(r.url()))
   await page.goto(srv.base + '/m/')

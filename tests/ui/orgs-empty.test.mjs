@@ -16,7 +16,7 @@ after(async () => {
 })
 
 test('empty database: offer to create the top-level 党委, then show it', async () => {
-  const page = await openPage(browser)
+  const page = await openPage(browser, {}, srv)
   await page.goto(srv.base + '/orgs')
   const empty = page.getByTestId('org-empty')
   await empty.getByText('还没有党组织').waitFor()

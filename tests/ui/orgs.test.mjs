@@ -26,7 +26,7 @@ async function openOrg(id) {
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  page = await openPage(browser)
+  page = await openPage(browser, {}, srv)
   const roots = (await get('/orgs?parent_id=root')).data
   assert.ok(roots.length > 0, 'the demo data has a top-level organization')
   root = roots[0]

@@ -17,7 +17,7 @@ after(async () => {
 })
 
 test('desktop shell: header, health, language switch, empty states, 404', async () => {
-  const page = await openPage(browser)
+  const page = await openPage(browser, {}, srv)
   const apiLangs = []
   page.on('request', (r) => {
     if (r.url().includes('/api/v1/')) apiLangs.push(r.headers()['accept-language'])

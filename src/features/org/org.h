@@ -17,6 +17,7 @@
 #include "core/date.h"
 
 struct arena;
+struct audit_who;
 struct buf;
 struct db;
 struct err;
@@ -119,6 +120,8 @@ struct org_filter {
     bool by_parent;             /* restrict to children of parent_id (0 = top level) */
     int64_t parent_id;
     const char *sort;           /* whitelisted: path, name, -name, code, -code, created_at, ... */
+    const char *scope;          /* only orgs under this path ("/1/5/"); NULL or "" = all */
+    bool scope_top;             /* only the scope's own top org (the caller's "roots") */
 };
 
 int org_store_get(struct db *db, struct arena *a, int64_t id, struct org *out, struct err *e)
@@ -133,13 +136,15 @@ int org_store_subtree(struct db *db, struct arena *a, int64_t root_id, int max_r
 int org_store_list(struct db *db, struct arena *a, const struct org_filter *f, int64_t limit,
                    int64_t offset, struct org **out, int64_t *n, int64_t *total, struct err *e)
     __attribute__((warn_unused_result));
-int org_store_create(struct db *db, const struct org_input *in, int64_t *id, struct err *e)
+int org_store_create(struct db *db, const struct org_input *in, int64_t *id,
+                     const struct audit_who *who, struct err *e)
     __attribute__((warn_unused_result));
-int org_store_update(struct db *db, int64_t id, const struct org_input *in, struct err *e)
+int org_store_update(struct db *db, int64_t id, const struct org_input *in,
+                     const struct audit_who *who, struct err *e) __attribute__((warn_unused_result));
+int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, const struct audit_who *who,
+                   struct err *e) __attribute__((warn_unused_result));
+int org_store_dissolve(struct db *db, int64_t id, const struct audit_who *who, struct err *e)
     __attribute__((warn_unused_result));
-int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, struct err *e)
-    __attribute__((warn_unused_result));
-int org_store_dissolve(struct db *db, int64_t id, struct err *e) __attribute__((warn_unused_result));
 int org_store_rule_config(struct db *db, const struct org *o, struct org_rule_config *cfg,
                           struct err *e) __attribute__((warn_unused_result));
 
@@ -151,6 +156,10 @@ void org_export_csv(struct http_req *req, struct http_res *res);
 
 /* Registers the org routes and messages with the HTTP layer. Startup only. */
 void org_register(void);
+/* org_api.c: loads org id when the caller holds perm over it (else ERR_NOT_FOUND). */
+struct http_req;
+int org_api_load_scoped(struct http_req *req, const char *perm, int64_t id, struct org *o,
+                        struct err *e) __attribute__((warn_unused_result));
 int org_cli_main(int argc, char **argv, const char *db_url);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit.h"
+#include "auth/auth.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
@@ -44,10 +46,22 @@ static json_t *org_detail_json(struct http_req *req, const struct org *o, struct
     return j;
 }
 
+/* Loads org id if the caller holds perm over it; an org outside every such subtree is "not
+ * found", exactly like one that does not exist (ARCHITECTURE §5). */
+int org_api_load_scoped(struct http_req *req, const char *perm, int64_t id, struct org *o,
+                        struct err *e)
+{
+    if (org_store_get(req->db, req->arena, id, o, e) != 0)
+        return -1;
+    if (!auth_in_scope(req, perm, o->path))
+        return err_set(e, ERR_NOT_FOUND, "org.not_found");
+    return 0;
+}
+
 static json_t *load_detail(struct http_req *req, int64_t id, struct err *e)
 {
     struct org o;
-    if (org_store_get(req->db, req->arena, id, &o, e) != 0)
+    if (org_api_load_scoped(req, "org.read", id, &o, e) != 0)
         return NULL;
     return org_detail_json(req, &o, e);
 }
@@ -86,6 +100,13 @@ static int parse_filter(struct http_req *req, struct org_filter *f, struct err *
             err_field(e, "parent_id", "field.bad_integer");
     }
     f->sort = http_query(req, "sort");
+    int64_t root = 0;
+    if (auth_scope_root(req, "org.read", &root, &f->scope) != 0)
+        return err_set(e, ERR_FORBIDDEN, "auth.forbidden");
+    if (f->by_parent && f->parent_id == 0 && f->scope[0] != '\0') {
+        f->by_parent = false;          /* "the top level" of a scoped caller: their own root */
+        f->scope_top = true;
+    }
     return e->code == ERR_OK ? 0 : -1;
 }
 
@@ -140,7 +161,9 @@ static int subtree_write(struct http_req *req, int64_t id, int depth, bool child
     struct org *rows;
     int64_t n;
     struct org_rule_config cfg;
-    if (org_store_subtree(req->db, req->arena, id, depth, &rows, &n, e) != 0 ||
+    struct org top;
+    if (org_api_load_scoped(req, "org.read", id, &top, e) != 0 ||
+        org_store_subtree(req->db, req->arena, id, depth, &rows, &n, e) != 0 ||
         org_store_rule_config(req->db, NULL, &cfg, e) != 0)
         return -1;
     buf_add_lit(out, "{\"data\":[");
@@ -202,6 +225,23 @@ static int parse_and_check(struct http_req *req, bool creating, struct org_input
     return parsed == 0 && checked == 0 ? 0 : -1;
 }
 
+/* A new parent must be an org the caller may write; the top level (0) needs a whole-system
+ * grant. */
+static int parent_allowed(struct http_req *req, int64_t parent_id, struct err *e)
+{
+    struct org p;
+    if (parent_id == 0)
+        return auth_in_scope(req, "org.write", "") ? 0
+                                                   : err_field(e, "parent_id", "org.top_level_forbidden");
+    if (org_api_load_scoped(req, "org.write", parent_id, &p, e) != 0) {
+        if (e->code != ERR_NOT_FOUND)
+            return -1;
+        err_clear(e);
+        return err_field(e, "parent_id", "org.parent_not_found");
+    }
+    return 0;
+}
+
 /* POST /api/v1/orgs */
 static void orgs_create(struct http_req *req, struct http_res *res)
 {
@@ -209,8 +249,9 @@ static void orgs_create(struct http_req *req, struct http_res *res)
     struct org_input in;
     int64_t id;
     json_t *out = NULL;
-    if (parse_and_check(req, true, &in, &e) == 0 &&
-        org_store_create(req->db, &in, &id, &e) == 0)
+    struct audit_who who = audit_who_req(req);
+    if (parse_and_check(req, true, &in, &e) == 0 && parent_allowed(req, in.parent_id, &e) == 0 &&
+        org_store_create(req->db, &in, &id, &who, &e) == 0)
         out = load_detail(req, id, &e);
     http_reply(res, 201, out, &e);
     json_decref(out);
@@ -223,8 +264,12 @@ static void orgs_update(struct http_req *req, struct http_res *res)
     struct org_input in;
     int64_t id;
     json_t *out = NULL;
-    if (http_param_id(req, "id", &id, &e) == 0 && parse_and_check(req, false, &in, &e) == 0 &&
-        org_store_update(req->db, id, &in, &e) == 0)
+    struct org cur;
+    struct audit_who who = audit_who_req(req);
+    if (http_param_id(req, "id", &id, &e) == 0 &&
+        org_api_load_scoped(req, "org.write", id, &cur, &e) == 0 &&
+        parse_and_check(req, false, &in, &e) == 0 &&
+        org_store_update(req->db, id, &in, &who, &e) == 0)
         out = load_detail(req, id, &e);
     http_reply(res, 200, out, &e);
     json_decref(out);
@@ -256,8 +301,12 @@ static void orgs_move(struct http_req *req, struct http_res *res)
     struct err e = ERR_INIT;
     int64_t id, parent_id = 0;
     json_t *out = NULL;
-    if (http_param_id(req, "id", &id, &e) == 0 && parse_move(req, &parent_id, &e) == 0 &&
-        org_store_move(req->db, id, parent_id, &e) == 0)
+    struct org cur;
+    struct audit_who who = audit_who_req(req);
+    if (http_param_id(req, "id", &id, &e) == 0 &&
+        org_api_load_scoped(req, "org.write", id, &cur, &e) == 0 &&
+        parse_move(req, &parent_id, &e) == 0 && parent_allowed(req, parent_id, &e) == 0 &&
+        org_store_move(req->db, id, parent_id, &who, &e) == 0)
         out = load_detail(req, id, &e);
     http_reply(res, 200, out, &e);
     json_decref(out);
@@ -268,7 +317,11 @@ static void orgs_dissolve(struct http_req *req, struct http_res *res)
 {
     struct err e = ERR_INIT;
     int64_t id;
-    if (http_param_id(req, "id", &id, &e) == 0 && org_store_dissolve(req->db, id, &e) != 0)
+    struct org cur;
+    struct audit_who who = audit_who_req(req);
+    if (http_param_id(req, "id", &id, &e) == 0 &&
+        org_api_load_scoped(req, "org.write", id, &cur, &e) == 0 &&
+        org_store_dissolve(req->db, id, &who, &e) != 0)
         log_info("org", "req=%s dissolve %lld refused: %s", req->id, (long long)id, e.message);
     http_reply(res, 204, NULL, &e);
 }
@@ -294,6 +347,7 @@ static const struct i18n_msg org_msgs[] = {
     {"org.date_in_future", "日期不能晚于今天", "The date cannot be in the future"},
     {"org.term_years_range", "每届任期为3至5年（ORG-05）", "A term lasts 3 to 5 years (ORG-05)"},
     {"org.committee_size_range", "支部委员会由3至7人组成（ORG-03）", "A branch committee has 3 to 7 members (ORG-03)"},
+    {"org.top_level_forbidden", "只有全系统范围的管理员才能创建或移动最上级组织", "Only a system-wide administrator can create or move a top-level organization"},
     {"org.parent_not_found", "上级组织不存在", "The parent organization does not exist"},
     {"org.type_not_allowed_under_parent", "该类型的组织不能设在所选上级组织之下（党总支设在党委下，党支部设在党委或党总支下，党小组设在党支部下）", "This type cannot sit under the chosen parent (general branch under a committee, branch under a committee or general branch, group under a branch)"},
     {"org.top_level_must_be_committee", "最上级组织必须是党委", "A top-level organization must be a committee"},

@@ -12,8 +12,11 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "auth/audit.h"
 #include "features/org/org.h"
 
+
+static const struct audit_who CLI_WHO = {"cli", NULL, NULL};
 static const char USAGE[] =
     "usage: dangjian org <command> [--db URL]\n"
     "  list [--q TEXT] [--type T] [--parent ID|root] [--sort S] [--limit N]\n"
@@ -113,7 +116,7 @@ static int cmd_write(struct db *db, struct arena *a, int argc, char **argv, bool
     struct org_input in;
     int rc = org_json_parse_input(body, creating, &in, a, e) == 0 &&
                      org_rules_check_input(&in, creating, date_today_shanghai(time(NULL)), e) == 0 &&
-                     (creating ? org_store_create(db, &in, &id, e) : org_store_update(db, id, &in, e)) == 0 &&
+                     (creating ? org_store_create(db, &in, &id, &CLI_WHO, e) : org_store_update(db, id, &in, &CLI_WHO, e)) == 0 &&
                      print_org(db, a, id, e) == 0
                  ? CLI_OK
                  : cli_fail(e);
@@ -195,11 +198,11 @@ static int run(struct db *db, struct arena *a, int argc, char **argv, struct err
     }
     if (strcmp(cmd, "move") == 0 && argc == 5 && strcmp(argv[3], "--parent") == 0 &&
         cli_parse_id(argv[4], &parent))
-        return org_store_move(db, id, parent, e) == 0 && print_org(db, a, id, e) == 0
+        return org_store_move(db, id, parent, &CLI_WHO, e) == 0 && print_org(db, a, id, e) == 0
                    ? CLI_OK
                    : cli_fail(e);
     if (strcmp(cmd, "dissolve") == 0 && argc == 3) {
-        if (org_store_dissolve(db, id, e) != 0)
+        if (org_store_dissolve(db, id, &CLI_WHO, e) != 0)
             return cli_fail(e);
         fprintf(stderr, "dissolved org %lld\n", (long long)id);
         return CLI_OK;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/csv.h"
@@ -113,7 +114,13 @@ void org_export_csv(struct http_req *req, struct http_res *res)
     struct buf out = BUF_INIT(EXPORT_LIMIT);
     int64_t id;
     const char *code = NULL;
-    if (http_param_id(req, "id", &id, &e) != 0 || write_csv(req, id, &out, &code, &e) != 0) {
+    struct org top;
+    struct audit_who who = audit_who_req(req);
+    if (http_param_id(req, "id", &id, &e) != 0 ||
+        org_api_load_scoped(req, "org.export", id, &top, &e) != 0 ||
+        write_csv(req, id, &out, &code, &e) != 0 ||
+        audit_append(req->db, &who, "org.export", arena_printf(req->arena, "org:%lld", (long long)id),
+                     id, NULL, &e) != 0) {
         buf_fini(&out);
         http_reply_error(res, &e);
         return;

@@ -44,7 +44,8 @@ static const char SQL_PATH_OF[] = "SELECT path, type, depth FROM orgs WHERE id =
 
 #define WHERE_LIST                                                                           \
     " FROM orgs o WHERE (? = '' OR o.name LIKE ? ESCAPE '\\' OR lower(o.code) LIKE lower(?) "  \
-    "ESCAPE '\\') AND (? = '' OR o.type = ?) AND (? = 0 OR COALESCE(o.parent_id, 0) = ?)"
+    "ESCAPE '\\') AND (? = '' OR o.type = ?) AND (? = 0 OR COALESCE(o.parent_id, 0) = ?) "  \
+    "AND o.path >= ? AND o.path < ? AND (? < 0 OR o.depth = ?)"
 static const char SQL_COUNT[] = "SELECT COUNT(*)" WHERE_LIST;
 #define LIST(order) "SELECT " COLS ROLLUP WHERE_LIST " ORDER BY " order " LIMIT ? OFFSET ?"
 
@@ -260,6 +261,15 @@ static void bind_filter(struct db_stmt *st, const struct org_filter *f, struct a
     db_bind_text(st, 5, f->has_type ? org_type_name(f->type) : "");
     db_bind_i64(st, 6, f->by_parent ? 1 : 0);
     db_bind_i64(st, 7, f->parent_id);
+    const char *scope = f->scope != NULL && f->scope[0] != '\0' ? f->scope : "/";
+    db_bind_text(st, 8, scope);
+    db_bind_text(st, 9, org_rules_path_upper(a, scope));
+    int depth = -1;
+    if (f->scope_top && strcmp(scope, "/") != 0)
+        for (const char *c = scope + 1; *c != '\0'; c++)
+            depth += *c == '/';
+    db_bind_i64(st, 10, depth);
+    db_bind_i64(st, 11, depth);
 }
 
 int org_store_list(struct db *db, struct arena *a, const struct org_filter *f, int64_t limit,
@@ -282,8 +292,8 @@ int org_store_list(struct db *db, struct arena *a, const struct org_filter *f, i
     if (r != DB_ROW || db_prepare(db, &st, sql, e) != 0)
         return -1;
     bind_filter(st, f, a);
-    db_bind_i64(st, 8, limit);
-    db_bind_i64(st, 9, offset);
+    db_bind_i64(st, 12, limit);
+    db_bind_i64(st, 13, offset);
     struct org *rows = arena_alloc(a, sizeof *rows * (size_t)(limit > 0 ? limit : 1));
     int64_t count = 0;
     while (count < limit && (r = db_step(st, e)) == DB_ROW)

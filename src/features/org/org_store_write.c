@@ -10,6 +10,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "auth/audit.h"
 #include "features/org/org.h"
 #include "features/org/org_store_internal.h"
 
@@ -114,7 +115,49 @@ static int exec_2i(struct db *db, const char *sql, const char *s, int64_t id, st
     return r == DB_DONE ? 0 : -1;
 }
 
-int org_store_create(struct db *db, const struct org_input *in, int64_t *id, struct err *e)
+/* Appends the audit entry of a change, inside its transaction (who NULL: not audited, for
+ * fixtures). */
+static int audit(struct db *db, const struct audit_who *who, const char *action, int64_t id,
+                 json_t *changes, struct err *e)
+{
+    char object[32];
+    snprintf(object, sizeof object, "org:%lld", (long long)id);
+    int rc = who == NULL ? 0 : audit_append(db, who, action, object, id, changes, e);
+    json_decref(changes);
+    return rc;
+}
+
+static void diff_str(json_t *d, const char *name, const char *from, const char *to)
+{
+    if ((from == NULL) != (to == NULL) || (from != NULL && strcmp(from, to) != 0))
+        json_object_set_new(d, name, json_pack("{s:s?, s:s?}", "from", from, "to", to));
+}
+
+static void diff_int(json_t *d, const char *name, long long from, long long to)
+{
+    if (from != to)
+        json_object_set_new(d, name, json_pack("{s:I, s:I}", "from", (json_int_t)from, "to",
+                                               (json_int_t)to));
+}
+
+static json_t *org_diff(const struct org *a, const struct org *b)
+{
+    json_t *d = json_object();
+    diff_str(d, "code", a->code, b->code);
+    diff_str(d, "name", a->name, b->name);
+    diff_int(d, "is_joint", a->is_joint, b->is_joint);
+    diff_int(d, "is_village", a->is_village, b->is_village);
+    diff_int(d, "has_committee", a->has_committee, b->has_committee);
+    diff_int(d, "committee_size", a->committee_size, b->committee_size);
+    diff_str(d, "founded_on", a->founded_on, b->founded_on);
+    diff_str(d, "term_start", a->term_start, b->term_start);
+    diff_int(d, "term_years", a->term_years, b->term_years);
+    diff_int(d, "sort_order", a->sort_order, b->sort_order);
+    return d;
+}
+
+int org_store_create(struct db *db, const struct org_input *in, int64_t *id,
+                     const struct audit_who *who, struct err *e)
 {
     struct arena *a = arena_create(0);
     const char *ppath;
@@ -124,6 +167,15 @@ int org_store_create(struct db *db, const struct org_input *in, int64_t *id, str
     if (check_parent(db, a, in, &ppath, &pdepth, e) != 0 ||
         insert_row(db, in, arena_printf(a, "#new#%s", in->code), pdepth + 1, id, e) != 0 ||
         exec_2i(db, SQL_SET_PATH, arena_printf(a, "%s%lld/", ppath, (long long)*id), *id, e) != 0)
+        goto done;
+    struct org made;
+    if (org_store_get(db, a, *id, &made, e) != 0)
+        goto done;
+    struct org none = {.code = NULL};
+    json_t *d = org_diff(&none, &made);
+    json_object_set_new(d, "type", json_string(org_type_name(made.type)));
+    json_object_set_new(d, "parent_id", made.parent_id > 0 ? json_integer(made.parent_id) : json_null());
+    if (audit(db, who, "org.create", *id, d, e) != 0)
         goto done;
     rc = db_commit(db, e);
 done:
@@ -179,7 +231,8 @@ static int write_row(struct db *db, const struct org *o, struct err *e)
     return r == DB_DONE ? 0 : code_conflict(e);
 }
 
-int org_store_update(struct db *db, int64_t id, const struct org_input *in, struct err *e)
+int org_store_update(struct db *db, int64_t id, const struct org_input *in,
+                     const struct audit_who *who, struct err *e)
 {
     struct arena *a = arena_create(0);
     struct org o;
@@ -188,8 +241,10 @@ int org_store_update(struct db *db, int64_t id, const struct org_input *in, stru
         goto done;
     if (org_store_get(db, a, id, &o, e) != 0)
         goto done;
+    struct org before = o;
     apply_input(&o, in);
-    if (org_rules_check_committee(o.type, o.committee_size, e) != 0 || write_row(db, &o, e) != 0)
+    if (org_rules_check_committee(o.type, o.committee_size, e) != 0 || write_row(db, &o, e) != 0 ||
+        audit(db, who, "org.update", id, org_diff(&before, &o), e) != 0)
         goto done;
     rc = db_commit(db, e);
 done:
@@ -216,7 +271,8 @@ static int rewrite_paths(struct db *db, struct arena *a, const char *old_path,
     return r == DB_DONE ? 0 : -1;
 }
 
-int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, struct err *e)
+int org_store_move(struct db *db, int64_t id, int64_t new_parent_id,
+                   const struct audit_who *who, struct err *e)
 {
     struct arena *a = arena_create(0);
     const char *path, *ppath;
@@ -257,7 +313,10 @@ int org_store_move(struct db *db, int64_t id, int64_t new_parent_id, struct err 
     db_bind_i64(st, 2, id);
     int r = db_step(st, e);
     db_finalize(st);
-    if (r != DB_DONE)
+    if (r != DB_DONE ||
+        audit(db, who, "org.move", id,
+              json_pack("{s:{s:s, s:s}}", "path", "from", path, "to",
+                        arena_printf(a, "%s%lld/", ppath, (long long)id)), e) != 0)
         goto done;
     rc = db_commit(db, e);
 done:
@@ -279,7 +338,7 @@ static int count_of(struct db *db, const char *sql, int64_t id, int64_t *n, stru
     return r == DB_ROW ? 0 : -1;
 }
 
-int org_store_dissolve(struct db *db, int64_t id, struct err *e)
+int org_store_dissolve(struct db *db, int64_t id, const struct audit_who *who, struct err *e)
 {
     struct arena *a = arena_create(0);
     const char *path;
@@ -302,7 +361,7 @@ int org_store_dissolve(struct db *db, int64_t id, struct err *e)
     db_bind_i64(st, 1, id);
     int r = db_step(st, e);
     db_finalize(st);
-    if (r != DB_DONE)
+    if (r != DB_DONE || audit(db, who, "org.dissolve", id, json_pack("{s:s}", "path", path), e) != 0)
         goto done;
     rc = db_commit(db, e);
 done:

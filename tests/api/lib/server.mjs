@@ -15,6 +15,17 @@ export const engine = process.env.DJ_TEST_DB === 'postgresql' ? 'postgresql' : '
 
 let dbSeq = 0
 
+// Fast Argon2id for tests (8 MiB, one pass): the log-in bench measures the real setting.
+process.env.DJ_PASSWORD_MEM ??= '8'
+process.env.DJ_PASSWORD_MS ??= '0'
+// The key file: next to a SQLite database by default; one per test process for PostgreSQL.
+if (engine === 'postgresql' && !process.env.DJ_KEYS) {
+  process.env.DJ_KEYS = join(mkdtempSync(join(tmpdir(), 'dj-keys-')), 'test.keys')
+}
+
+// Sessions that api() uses by default, per server base URL (see startServer's `login`).
+const sessions = new Map()
+
 // Returns a fresh database URL and a cleanup function.
 export function freshDb() {
   if (engine === 'postgresql') {
@@ -45,9 +56,11 @@ export function cli(args, opts = {}) {
 }
 
 // Starts `dangjian serve` on an ephemeral port. options: members (demo size; 0 = empty DB),
-// extra (more CLI args). Returns { base, url, proc, stop(), demo }.
+// extra (more CLI args), login (default true: a system-wide committee administrator with MFA
+// is created and logged in, and api() calls on this server carry its session unless they set
+// Cookie, Authorization or 'X-No-Session'). Returns { base, url, proc, stop(), demo, admin }.
 export async function startServer(options = {}) {
-  const { members = 0, extra = [] } = options
+  const { members = 0, extra = [], login: doLogin = true } = options
   const db = freshDb()
   let demo = null
   const mig = cli(['migrate', '--db', db.url])
@@ -72,15 +85,23 @@ export async function startServer(options = {}) {
   })
   let exitInfo = null
   const exited = once(proc, 'exit').then(([code, signal]) => { exitInfo = { code, signal } })
+  let admin = null
+  if (doLogin) {
+    const { asRole } = await import('./auth.mjs')
+    admin = await asRole({ url: db.url, base }, 'committee_admin')
+    sessions.set(base, admin)
+  }
   return {
     base,
     url: db.url,
     proc,
     demo,
+    admin,
     stderr: () => stderr,
     async stop() {
       if (!exitInfo) proc.kill('SIGTERM')
       await exited
+      sessions.delete(base)
       db.cleanup()
       return exitInfo
     },
@@ -89,7 +110,13 @@ export async function startServer(options = {}) {
 
 // fetch wrapper: returns { status, headers, body (parsed JSON or text) }.
 export async function api(base, method, path, body, headers = {}) {
+  const s = sessions.get(base)
+  const anonymous = 'X-No-Session' in headers
+  if (s && !anonymous && !('Cookie' in headers) && !('Authorization' in headers)) {
+    return s.req(method, path, body, headers)
+  }
   const init = { method, headers: { ...headers } }
+  delete init.headers['X-No-Session']
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body)
     init.headers['Content-Type'] = init.headers['Content-Type'] || 'application/json'

@@ -28,9 +28,14 @@ export function launchBrowser() {
  * A new context + page. Page errors and console errors are collected in `page.problems`,
  * so a test can assert that the page ran cleanly.
  */
-export async function openPage(browser, contextOptions = {}) {
+export async function openPage(browser, contextOptions = {}, srv = null) {
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 800 }, ...contextOptions })
   context.setDefaultTimeout(10000)
+  // Logged in as the server's administrator unless the test asks for an anonymous page.
+  if (srv?.session?.cookie) {
+    const value = srv.session.cookie.replace(/^dj_session=/, '')
+    await context.addCookies([{ name: 'dj_session', value, url: srv.base, httpOnly: true, sameSite: 'Strict' }])
+  }
   const page = await context.newPage()
   page.problems = []
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`))

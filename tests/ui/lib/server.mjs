@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { asRole } from '../../api/lib/auth.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const repoRoot = path.resolve(here, '..', '..', '..')
@@ -71,18 +72,27 @@ export async function startServer({ members = 200, seed = 1, demo = true } = {})
         reject(new Error(`server exited early (${code ?? sig})\n${stderr}`))
       })
     })
-    return { base, db, dir, stop: cleanup }
+    // A system-wide committee administrator (with MFA), logged in; openPage(browser, {}, srv)
+    // puts its session cookie in the browser.
+    const session = await asRole({ url: db, base }, 'committee_admin')
+    lastSession = session
+    return { base, db, dir, session, stop: cleanup }
   } catch (e) {
     await cleanup()
     throw e
   }
 }
 
+let lastSession = null
+
 /** fetch JSON from the running server's API (for finding test data and checking results). */
-export async function apiJson(base, method, apiPath, body, lang = 'zh-CN') {
+export async function apiJson(base, method, apiPath, body, lang = 'zh-CN', session = lastSession) {
   const res = await fetch(base + '/api/v1' + apiPath, {
     method,
-    headers: { Accept: 'application/json', 'Accept-Language': lang, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Accept: 'application/json', 'Accept-Language': lang, ...(body ? { 'Content-Type': 'application/json' } : {}),
+      ...(session ? { Cookie: session.cookie, 'X-CSRF-Token': session.csrf } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   })
   const text = await res.text()

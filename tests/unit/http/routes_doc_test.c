@@ -49,6 +49,12 @@ static void every_registered_route_is_documented(void **state)
         json_t *op = json_object_get(json_object_get(paths, r->pattern + 7), method);
         if (op == NULL)
             fail_msg("undocumented route: %s %s", r->method, r->pattern);
+        /* the permission the server checks is the one the document promises */
+        json_t *perm = json_object_get(op, "x-permission");
+        if (perm == NULL || (r->perm == NULL) != json_is_null(perm) ||
+            (r->perm != NULL && strcmp(r->perm, json_string_value(perm)) != 0))
+            fail_msg("x-permission of %s %s should be %s", r->method, r->pattern,
+                     r->perm != NULL ? r->perm : "null");
     }
     json_decref(spec);
 }

@@ -14,6 +14,22 @@ export class ApiError extends Error {
   }
 }
 
+// The session's CSRF token (ARCHITECTURE.md §5): sent with every state-changing call. It is
+// learnt from the log-in answer or from GET /auth/me, never stored beyond the page.
+let csrfToken = null
+export function setCsrfToken(t) { csrfToken = t || null }
+
+// Called with the ApiError of any 401 answer (the session ended): the app sends the user to
+// the log-in page. Set by the router.
+let onUnauthorized = null
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn }
+
+async function ensureCsrf() {
+  if (csrfToken) return
+  const res = await fetch(API_BASE + '/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+  if (res.ok) csrfToken = (await res.json())?.csrf_token || null
+}
+
 export async function request(method, path, { body, query, signal } = {}) {
   let url = API_BASE + path
   if (query) {
@@ -28,6 +44,10 @@ export async function request(method, path, { body, query, signal } = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   let res
   try {
+    if (method !== 'GET' && method !== 'HEAD' && !path.startsWith('/auth/login')) {
+      await ensureCsrf()
+      if (csrfToken) headers['X-CSRF-Token'] = csrfToken
+    }
     res = await fetch(url, {
       method,
       headers,
@@ -47,11 +67,16 @@ export async function request(method, path, { body, query, signal } = {}) {
   }
   if (!res.ok) {
     const err = data?.error
-    throw new ApiError(res.status, {
+    const e = new ApiError(res.status, {
       code: err?.code || `http_${res.status}`,
       message: err?.message || i18n.global.t('errors.http', { status: res.status }),
       fields: err?.fields,
     })
+    if (res.status === 401) {
+      csrfToken = null
+      if (onUnauthorized && !path.startsWith('/auth/')) onUnauthorized(e)
+    }
+    throw e
   }
   return data
 }

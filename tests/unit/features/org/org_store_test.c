@@ -21,7 +21,7 @@ static int64_t create(struct db *db, int64_t parent, const char *code, enum org_
                            .parent_id = parent};
     struct err e = ERR_INIT;
     int64_t id = 0;
-    if (org_store_create(db, &in, &id, &e) != 0)
+    if (org_store_create(db, &in, &id, NULL, &e) != 0)
         fail_msg("create %s: %s %s", code, e.message, e.detail);
     return id;
 }

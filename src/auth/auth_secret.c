@@ -1,0 +1,125 @@
+/* auth_secret.c: random tokens, their hashes, recovery codes and the password parameters. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth_internal.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "crypto/keys.h"
+#include "crypto/totp.h"
+
+static struct password_params g_params;
+static char g_dummy[PASSWORD_HASH_MAX];
+
+void auth_secret_new(const char *prefix, char *out, size_t cap)
+{
+    unsigned char raw[32];
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    snprintf(out, cap, "%s%s", prefix != NULL ? prefix : "", b64);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void auth_secret_hash(const char *token, char out[AUTH_HASH_HEX])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+    sodium_bin2hex(out, AUTH_HASH_HEX, h, sizeof h);
+}
+
+bool auth_secret_equal(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
+/* 32 symbols without look-alikes: 0/o, 1/l/i. */
+static const char ALPHABET[] = "abcdefghjkmnpqrstuvwxyz23456789";
+
+void auth_recovery_code_new(char out[16])
+{
+    int k = 0;
+    for (int i = 0; i < 12; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[k++] = '-';
+        out[k++] = ALPHABET[randombytes_uniform(sizeof ALPHABET - 1)];
+    }
+    out[k] = '\0';
+}
+
+void auth_recovery_code_normalise(const char *in, char out[16])
+{
+    int k = 0;
+    for (const char *p = in; *p != '\0' && k < 15; p++) {
+        char c = *p;
+        if (c == '-' || c == ' ')
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        out[k++] = c;
+    }
+    out[k] = '\0';
+}
+
+const struct password_params *auth_password_params(void)
+{
+    return &g_params;
+}
+
+const char *auth_dummy_hash(void)
+{
+    return g_dummy;
+}
+
+static int params_init(bool calibrate, struct err *e)
+{
+    const struct config *c = config_get();
+    password_params_default(&g_params);
+    g_params.mem_bytes = (size_t)c->password_mem_mib << 20;
+    g_params.ops = 1;
+    if (calibrate && c->password_ms > 0) {
+        double ms = 0;
+        if (password_calibrate(c->password_ms, g_params.mem_bytes, &g_params, &ms, e) != 0)
+            return -1;
+        log_info("auth", "Argon2id calibrated: t=%llu m=%zu MiB, %.0f ms",
+                 g_params.ops, g_params.mem_bytes >> 20, ms);
+    }
+    char pw[AUTH_TOKEN_CHARS];
+    auth_secret_new(NULL, pw, sizeof pw);
+    return password_hash(pw, &g_params, g_dummy, e);
+}
+
+int auth_params_init(struct err *e)
+{
+    return params_init(true, e);
+}
+
+int auth_startup(bool create_keys, bool calibrate, struct err *e)
+{
+    char path[600];
+    struct keys *k = NULL;
+    bool created = false;
+    if (crypto_init(e) != 0 || totp_init(e) != 0)
+        return -1;
+    config_keys_path(config_get(), path, sizeof path);
+    if ((create_keys ? keys_load_or_create(path, &k, &created, e) : keys_load(path, &k, e)) != 0)
+        return -1;
+    if (created)
+        log_info("auth", "created key file %s (keep it safe and apart from the database)", path);
+    keys_install(k);
+    return params_init(calibrate, e);
+}
+
+void auth_login_register(void);
+void auth_users_register(void);
+void auth_tokens_register(void);
+
+void auth_register(void)
+{
+    auth_login_register();
+    auth_users_register();
+    auth_tokens_register();
+}
