@@ -162,6 +162,16 @@ static void two_swapped_entries_are_found(void **state)
                   "entry 10 does not follow entry 9 (entries removed or reordered)");
 }
 
+static void a_hash_that_is_not_64_hex_digits_is_malformed(void **state)
+{
+    struct fx *f = fill(state, 20);
+    drop_triggers(f);
+    fx_exec(f->db, "UPDATE audit_log SET hash = substr(hash, 1, 63) || 'g' WHERE seq = 5");
+    expect_broken(f, AUDIT_ENTRY_MALFORMED, 5, "entry 5 malformed");
+    fx_exec(f->db, "UPDATE audit_log SET hash = substr(hash, 1, 63) WHERE seq = 5");
+    expect_broken(f, AUDIT_ENTRY_MALFORMED, 5, "entry 5 malformed");
+}
+
 static void a_tail_removed_below_a_checkpoint_is_truncation(void **state)
 {
     struct fx *f = fill(state, ENTRIES);
@@ -342,6 +352,7 @@ int main(void)
         FX_BOTH(a_deleted_middle_entry_is_missing),
         FX_BOTH(a_deleted_entry_with_the_rest_renumbered_breaks_the_links),
         FX_BOTH(two_swapped_entries_are_found),
+        FX_BOTH(a_hash_that_is_not_64_hex_digits_is_malformed),
         FX_BOTH(a_tail_removed_below_a_checkpoint_is_truncation),
         FX_BOTH(a_tail_removed_with_its_checkpoints_still_leaves_the_head),
         FX_BOTH(a_rewritten_and_rehashed_stretch_fails_at_the_next_checkpoint),
