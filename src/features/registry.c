@@ -4,6 +4,7 @@
 #include "auth/audit.h"
 #include "auth/auth_internal.h"
 #include "features/demo/demo.h"
+#include "features/member/member.h"
 #include "features/org/org.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
@@ -14,6 +15,7 @@ void features_register_all(void)
     jobs_register_routes();
     auth_register();
     org_register();
+    member_register();
     demo_register();
     audit_register();
 }
