@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit.h"
 #include "auth/auth_internal.h"
 #include "core/cli.h"
 #include "core/config.h"
@@ -42,6 +43,7 @@ static const char USAGE[] =
     "  jobs       run [--once]               run queued jobs\n"
     "  backup     FILE [--keys FILE]         encrypted, signed backup of the database\n"
     "  restore    FILE [--check]             verify a backup, then replace the database with it\n"
+    "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
     "  version\n"
     "\n"
     "global options (also DJ_<NAME> environment variables, or NAME = VALUE in --config FILE):\n"
@@ -231,6 +233,8 @@ int main(int argc, char **argv)
         keys_uninstall();
         return rc;
     }
+    if (strcmp(cmd, "audit") == 0)
+        return audit_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "jobs") == 0)
         return cmd_jobs(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)

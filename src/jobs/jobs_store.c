@@ -22,6 +22,8 @@ static const char SQL_FINISH[] =
 static const char SQL_GET[] =
     "SELECT id, kind, state, params, result, error, done, total, created_at, updated_at, "
     "started_at, finished_at FROM jobs WHERE id = ?";
+static const char SQL_LATEST[] =
+    "SELECT id FROM jobs WHERE kind = ? AND state IN (?, ?) ORDER BY id DESC LIMIT 1";
 static const char SQL_NEXT[] =
     "SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND lease_until < ?) "
     "ORDER BY id LIMIT 1";
@@ -115,6 +117,25 @@ int jobs_store_get(struct db *db, struct arena *a, int64_t id, struct job *out, 
     }
     db_finalize(st);
     return r == DB_ROW ? 0 : -1;
+}
+
+int jobs_store_latest(struct db *db, struct arena *a, const char *kind, int finished,
+                      struct job *out, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_LATEST, e) != 0)
+        return -1;
+    db_bind_text(st, 1, kind);
+    db_bind_text(st, 2, finished ? "done" : "queued");
+    db_bind_text(st, 3, finished ? "failed" : "running");
+    int r = db_step(st, e);
+    int64_t id = r == DB_ROW ? db_col_i64(st, 0) : 0;
+    db_finalize(st);
+    if (r == DB_ERROR)
+        return -1;
+    if (id == 0)
+        return 0;
+    return jobs_store_get(db, a, id, out, e) == 0 ? 1 : -1;
 }
 
 int jobs_store_claim(struct db *db, struct arena *a, const char *owner, int lease_s,
