@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { startServer, apiJson } from './lib/server.mjs'
 import { launchBrowser, openPage, shot } from './lib/browser.mjs'
 import { createUser, totp, PASSWORD } from '../api/lib/auth.mjs'
-import { submitLogin, wrongCode, someMemberId } from './lib/login.mjs'
+import { submitLogin, wrongCode, someMemberId, apiLogin } from './lib/login.mjs'
 
 let srv, browser, rootCode
 
@@ -57,7 +57,22 @@ test('wrong password, right password, redirect back, name in the header, log-out
   await menu.getByText('我的账号').waitFor()
   assert.equal(await menu.getByText('用户与角色').count(), 1) // branch secretaries have user.read
   assert.equal(await menu.getByText('审计日志').count(), 0)
+  // Buttons follow permissions: a secretary exports but does not edit organizations.
+  await page.getByTestId('btn-export').waitFor()
+  assert.equal(await page.getByTestId('btn-edit').count(), 0)
+  assert.equal(await page.getByTestId('btn-dissolve').count(), 0)
   await shot(page, 'login-done-header')
+
+  // The session ends elsewhere ("log out everywhere" on another device): the next API call
+  // sends the page to the log-in page, and logging in again comes back to where it was.
+  const other = await apiLogin(srv.base, 'zhangsan', PASSWORD)
+  assert.equal((await other.post('/api/v1/auth/logout-all')).status, 204)
+  await page.getByTestId('org-detail').locator('.el-table__row').first().click()
+  await page.waitForURL((u) => u.pathname === '/login' && /^\/orgs\/\d+$/.test(u.searchParams.get('redirect') || ''))
+  const back = new URL(page.url()).searchParams.get('redirect')
+  await submitLogin(page, 'zhangsan', PASSWORD)
+  await page.waitForURL((u) => u.pathname === back)
+  await page.getByTestId('org-detail').waitFor()
 
   // A logged-in user who opens /login goes home.
   await page.goto(srv.base + '/login')

@@ -162,7 +162,7 @@ export default {
     switchLang: '中文',
     language: '语言 / Language',
     hello: 'Hello, {name}!',
-    moreSoon: 'Study, meetings, dues and more are coming soon',
+    moreSoon: 'More is coming soon',
   },
   header: {
     userMenu: 'Account menu',
@@ -458,7 +458,7 @@ export default {
     },
     actions: {
       login_success: 'Logged in',
-      login_password_ok: 'Password OK, two-step pending',
+      login_password_ok: 'Password accepted',
       login_failed: 'Log-in failed',
       login_mfa_failed: 'Two-step failed',
       login_locked: 'Account locked',

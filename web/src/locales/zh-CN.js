@@ -162,7 +162,7 @@ export default {
     switchLang: 'English',
     language: '语言 / Language',
     hello: '{name}，您好！',
-    moreSoon: '学习、会议、党费等功能将陆续上线',
+    moreSoon: '更多功能即将上线',
   },
   header: {
     userMenu: '账号菜单',
@@ -458,7 +458,7 @@ export default {
     },
     actions: {
       login_success: '登录成功',
-      login_password_ok: '密码正确，待两步验证',
+      login_password_ok: '密码验证通过',
       login_failed: '登录失败',
       login_mfa_failed: '两步验证失败',
       login_locked: '账号锁定',
