@@ -35,15 +35,20 @@ int auth_params_init(struct err *e) __attribute__((warn_unused_result));
 const char *auth_dummy_hash(void);
 
 /* ---- throttling rules (auth_throttle.c: pure) ---- */
-#define THROTTLE_FREE 5              /* failures before any delay */
-#define THROTTLE_LOCK_AT 10          /* failures that lock the key */
 #define THROTTLE_LOCK_S (15 * 60)
 #define THROTTLE_FORGET_S (15 * 60)  /* a quiet key starts again from zero */
-/* Seconds the key is blocked after its n-th consecutive failure: 0 up to THROTTLE_FREE, then
- * 1, 2, 4, 8 s, then THROTTLE_LOCK_S from THROTTLE_LOCK_AT on. */
-int64_t auth_throttle_delay(int failures);
+struct throttle_policy {
+    int free;                        /* failures before any delay (5) */
+    int lock_at;                     /* failures that lock the key for THROTTLE_LOCK_S (10) */
+};
+/* The policy for a key: "a:..." per account, "i:..." per client address (config). */
+struct throttle_policy auth_throttle_policy(const char *key);
+/* Seconds the key is blocked after its n-th consecutive failure: 0 up to p->free, then 1, 2,
+ * 4, 8 ... s, then THROTTLE_LOCK_S from p->lock_at on. */
+int64_t auth_throttle_delay(const struct throttle_policy *p, int failures);
 /* Failures after one more at `now`, given the stored count and time of the last failure. */
-int auth_throttle_next(int failures, int64_t last_failure_at, int64_t now);
+int auth_throttle_next(const struct throttle_policy *p, int failures, int64_t last_failure_at,
+                       int64_t now);
 
 /* ---- names (auth_rules.c: pure) ---- */
 bool auth_username_valid(const char *s);       /* 3-32 of [A-Za-z0-9._-], not all digits */

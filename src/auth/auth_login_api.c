@@ -99,11 +99,13 @@ static void record_failure(struct http_req *req, const char *acct, const char *i
     snprintf(object, sizeof object, "user:%lld", (long long)user_id);
     struct audit_who who = audit_who_req(req);
     json_t *detail = json_pack("{s:s, s:s}", "reason", reason, "login", acct + 2);
-    if (db_begin(req->db, &e) != 0 || auth_store_throttle_fail(req->db, acct, now, &e) != 0 ||
+    int64_t before = 0;
+    if (db_begin(req->db, &e) != 0 || auth_store_throttle_get(req->db, acct, &before, &e) != 0 ||
+        auth_store_throttle_fail(req->db, acct, now, &e) != 0 ||
         auth_store_throttle_fail(req->db, ip, now, &e) != 0 ||
         auth_store_throttle_get(req->db, acct, &until, &e) != 0 ||
         audit_append(req->db, &who, action, user_id > 0 ? object : NULL, 0, detail, &e) != 0 ||
-        (until - now >= THROTTLE_LOCK_S &&
+        (until - now >= THROTTLE_LOCK_S && before - now < THROTTLE_LOCK_S &&
          audit_append(req->db, &who, "login.locked", user_id > 0 ? object : NULL, 0, detail,
                       &e) != 0) ||
         db_commit(req->db, &e) != 0) {

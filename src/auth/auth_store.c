@@ -253,13 +253,14 @@ int auth_store_throttle_fail(struct db *db, const char *key, int64_t now, struct
     db_finalize(st);
     if (r == DB_ERROR)
         return -1;
-    failures = auth_throttle_next(failures, last, now);
+    struct throttle_policy pol = auth_throttle_policy(key);
+    failures = auth_throttle_next(&pol, failures, last, now);
     if (db_prepare(db, &st, sql_put, e) != 0)
         return -1;
     db_bind_text(st, 1, key);
     db_bind_i64(st, 2, failures);
     db_bind_i64(st, 3, now);
-    db_bind_i64(st, 4, now + auth_throttle_delay(failures));
+    db_bind_i64(st, 4, now + auth_throttle_delay(&pol, failures));
     return step_done(st, e);
 }
 

@@ -17,7 +17,8 @@ static bool g_installed;
 static const char *const keys[] = {"db", "listen", "threads", "body_limit", "timeout",
                                    "shutdown_grace_ms", "dist", "log_level", "jobs",
                                    "keys", "cookie_secure", "session_idle", "session_max",
-                                   "password_ms", "password_mem"};
+                                   "password_ms", "password_mem", "throttle_free", "throttle_lock_at",
+                                   "throttle_ip_free", "throttle_ip_lock_at"};
 
 void config_defaults(struct config *c)
 {
@@ -35,6 +36,10 @@ void config_defaults(struct config *c)
     c->session_max_s = 12 * 3600;
     c->password_ms = 100;
     c->password_mem_mib = 64;
+    c->throttle_free = 5;
+    c->throttle_lock_at = 10;
+    c->throttle_ip_free = 5;
+    c->throttle_ip_lock_at = 10;
 }
 
 void config_keys_path(const struct config *c, char *out, size_t cap)
@@ -158,6 +163,17 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
         if (parse_long(v, 60, 30 * 86400, &n) != 0)
             return bad(e, key);
         c->session_max_s = (int)n;
+        return 0;
+    }
+    int *tp = strcmp(key, "throttle_free") == 0         ? &c->throttle_free
+              : strcmp(key, "throttle_lock_at") == 0    ? &c->throttle_lock_at
+              : strcmp(key, "throttle_ip_free") == 0    ? &c->throttle_ip_free
+              : strcmp(key, "throttle_ip_lock_at") == 0 ? &c->throttle_ip_lock_at
+                                                        : NULL;
+    if (tp != NULL) {
+        if (parse_long(v, 1, 1000000, &n) != 0)
+            return bad(e, key);
+        *tp = (int)n;
         return 0;
     }
     if (strcmp(key, "password_mem") == 0) {

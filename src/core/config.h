@@ -28,6 +28,10 @@ struct config {
     int session_max_s;         /* a session ends this long after log-in whatever (12 h) */
     int password_ms;           /* Argon2id target time for new hashes; 0 = one pass */
     int password_mem_mib;      /* Argon2id memory per hash (64 MiB) */
+    int throttle_free;         /* log-in failures per account before delays (5) */
+    int throttle_lock_at;      /* ... that lock the account for 15 minutes (10) */
+    int throttle_ip_free;      /* the same per client address (5, 10) */
+    int throttle_ip_lock_at;
 };
 
 void config_defaults(struct config *c);

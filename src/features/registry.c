@@ -3,6 +3,7 @@
 
 #include "auth/auth_internal.h"
 #include "features/demo/demo.h"
+#include "features/member/member.h"
 #include "features/org/org.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
@@ -13,5 +14,6 @@ void features_register_all(void)
     jobs_register_routes();
     auth_register();
     org_register();
+    member_register();
     demo_register();
 }

@@ -112,7 +112,7 @@ export async function asRole(srv, role, orgCode = null, opts = {}) {
   const name = `${role.replace(/_/g, '')}${process.pid % 1000}x${seq++}`
   const spec = orgCode ? `${role}@${orgCode}` : role
   const mfa = ['committee_admin', 'auditor', 'security_admin', 'system_admin'].includes(role)
-  const u = createUser(srv.url, name, { roles: role === 'member' && !opts.memberId ? [] : [spec], mfa, memberId: opts.memberId })
+  const u = createUser(srv.url, name, { roles: role === 'member' ? [] : [spec], mfa, memberId: opts.memberId })
   const s = await login(srv.base, name, PASSWORD, { mfaSecret: u.mfa_secret })
   s.user = u
   return s

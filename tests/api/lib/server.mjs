@@ -127,3 +127,12 @@ export async function api(base, method, path, body, headers = {}) {
   try { parsed = text ? JSON.parse(text) : null } catch { /* keep text */ }
   return { status: res.status, headers: res.headers, body: parsed }
 }
+
+// Runs SQL directly on a test database (sqlite3 or psql), as an attacker or a clock would:
+// for expiring tokens, tampering with the audit log and checking what is stored. Returns stdout.
+export function sql(dbUrl, statement) {
+  if (dbUrl.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', [dbUrl.slice(7), statement], { encoding: 'utf8' })
+  }
+  return execFileSync('psql', [dbUrl, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
+}
