@@ -4,6 +4,9 @@
   httpbench.py port                      a free loopback TCP port
   httpbench.py latency URL N             N sequential GETs on one keep-alive connection;
                                          prints "median_ms p99_ms bytes" (bytes of the last body)
+  httpbench.py login URL USER PASS N T   N log-ins (POST /api/v1/auth/login) spread over T
+                                         threads, each on its own connection; prints
+                                         "req_per_s median_ms p99_ms" and the last cookie
   httpbench.py startup BIN DBURL N       N times: spawn `BIN serve` on an existing DB, poll
                                          /api/v1/health every 1 ms until it answers 200; prints
                                          "median_ms min_ms max_ms"
@@ -55,6 +58,44 @@ def latency(url, n):
     print("%.2f %.2f %d" % (statistics.median(times), percentile(times, 99), size))
 
 
+def login(url, user, password, n, threads):
+    import json
+    import threading
+    u = urllib.parse.urlsplit(url)
+    body = json.dumps({"login": user, "password": password})
+    times, cookies, errors = [], [], []
+    lock = threading.Lock()
+
+    def worker(count):
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        for _ in range(count):
+            t0 = time.perf_counter()
+            conn.request("POST", "/api/v1/auth/login", body, {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            data = r.read()
+            dt = (time.perf_counter() - t0) * 1000.0
+            with lock:
+                if r.status != 200:
+                    errors.append("HTTP %d: %s" % (r.status, data[:200]))
+                    return
+                times.append(dt)
+                cookies.append(r.getheader("Set-Cookie", "").split(";")[0])
+        conn.close()
+
+    per = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=worker, args=(c,)) for c in per]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        sys.exit("login: " + errors[0])
+    print("%.1f %.1f %.1f %s" % (len(times) / wall, statistics.median(times), percentile(times, 99),
+                                 cookies[-1]))
+
+
 def health_ok(port):
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -97,6 +138,8 @@ def main(argv):
         print(free_port())
     elif len(argv) == 4 and argv[1] == "latency":
         latency(argv[2], int(argv[3]))
+    elif len(argv) == 7 and argv[1] == "login":
+        login(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
     elif len(argv) == 5 and argv[1] == "startup":
         startup(argv[2], argv[3], int(argv[4]))
     else:

@@ -9,13 +9,17 @@
 #      median and p99 of 200 sequential requests (target < 50 ms), and wrk at 64 connections.
 #   3. Server peak RSS after the wrk runs (VmHWM, target < 64 MiB) and start-up to the first
 #      answered request on an existing DB (median of 5, target < 200 ms).
-#   4. Field-key rotation of the 1M members (bench/keys_rotate.sh): on a copy of the SQLite data
+#   4. `dangjian audit verify` of 1,000,000 audit entries on SQLite (cached) and PostgreSQL,
+#      target < 10 s (bench/audit_verify.sh; BENCH_SKIP_AUDIT=1 skips it).
+#   5. Identity (bench/auth.sh): log-in with Argon2id ~100 ms, and an authenticated org-scoped
+#      GET of 20 members beside health (target >= 50% of its req/s).
+#   6. Field-key rotation of the 1M members (bench/keys_rotate.sh): on a copy of the SQLite data
 #      set, rotate (target < 5 min), then rotate again, SIGKILL at ~30% and resume (target
 #      < 5 min); on PostgreSQL a plain rotation (and the kill when BENCH_KEYS_PG_KILL=1).
 #
 # Environment: DJ_BIN (default build/dangjian), BENCH_DURATION (wrk seconds, default 10),
-# BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_SKIP_KEYS=1 (no
-# key rotation), BENCH_MEMBERS.
+# BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS,
+# BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation).
 # The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
 # else lives in a temp dir that is removed on exit, with every server this script started.
 set -euo pipefail
@@ -298,5 +302,13 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
             keys_bench "$CONN" "$TMP/pg.keys" PostgreSQL
     fi
 fi
+
+if [ "${BENCH_SKIP_AUDIT:-0}" != 1 ]; then
+    say "audit verify (bench/audit_verify.sh)"
+    BENCH_ROWS_FILE=$RESULTS DJ_BIN=$BIN "$ROOT/bench/audit_verify.sh" ${CONN:+--pg "$CONN"} >&2 ||
+        row "audit verify 1M entries" n/a s 10 max
+fi
+
+. "$ROOT/bench/auth.sh"      # log-in and authenticated GET (issue 4)
 
 print_table

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit.h"
 #include "auth/auth_internal.h"
 #include "core/cli.h"
 #include "core/config.h"
@@ -17,6 +18,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "features/backup/backup.h"
 #include "features/demo/demo.h"
 #include "features/keys/keys_rotate.h"
 #include "features/org/org.h"
@@ -40,6 +42,9 @@ static const char USAGE[] =
     "  org        list|show|tree|create|update|rename|move|dissolve ...\n"
     "  user       add|grant|reset-password|mfa-reset|list ...   accounts and roles\n"
     "  jobs       run [--once]               run queued jobs\n"
+    "  backup     FILE [--keys FILE]         encrypted, signed backup of the database\n"
+    "  restore    FILE [--check]             verify a backup, then replace the database with it\n"
+    "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
     "  keys       status|verify|rotate       field keys: counts, check, re-encrypt with a new key\n"
     "  version\n"
     "\n"
@@ -230,10 +235,16 @@ int main(int argc, char **argv)
         keys_uninstall();
         return rc;
     }
+    if (strcmp(cmd, "audit") == 0)
+        return audit_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "jobs") == 0)
         return cmd_jobs(argc - 1, argv + 1);
     if (strcmp(cmd, "keys") == 0)
         return keys_cli_main(argc - 1, argv + 1, config_get()->db);
+    if (strcmp(cmd, "backup") == 0)
+        return backup_cli_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "restore") == 0)
+        return backup_cli_restore(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("dangjian %s\n", DJ_VERSION);
         return CLI_OK;

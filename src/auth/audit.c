@@ -16,9 +16,6 @@
 #include "db/db.h"
 #include "http/http.h"
 
-#define CHECKPOINT_EVERY 1000
-#define CHECKPOINT_SECONDS 3600
-
 static const char SQL_HEAD_LITE[] =
     "SELECT seq, hash, checkpoint_seq, checkpoint_at FROM audit_head WHERE id = 1";
 static const char SQL_HEAD_PG[] =
@@ -91,8 +88,11 @@ static int append(struct db *db, const struct audit_who *who, const char *action
         return err_set(e, ERR_INTERNAL, "audit.bad_head");
 
     int64_t now = (int64_t)time(NULL);
+    /* An unknown address is stored as NULL, so it must be hashed as NULL too ("" and NULL
+     * encode differently: hashing "" made every such entry fail verification). */
+    const char *ip = who->ip != NULL && who->ip[0] != '\0' ? who->ip : NULL;
     struct audit_entry ent = {.at = now, .actor = who->actor, .action = action,
-                              .object = object, .ip = who->ip, .changes = changes};
+                              .object = object, .ip = ip, .changes = changes};
     audit_chain_append(&ent, prev.seq > 0 ? &prev : NULL);
     char prev_hex[AUDIT_HASH_BYTES * 2 + 1], hash_hex[AUDIT_HASH_BYTES * 2 + 1];
     sodium_bin2hex(prev_hex, sizeof prev_hex, ent.prev, AUDIT_HASH_BYTES);
@@ -110,7 +110,7 @@ static int append(struct db *db, const struct audit_who *who, const char *action
         db_bind_i64(st, 7, org_id);
     else
         db_bind_null(st, 7);
-    db_bind_text(st, 8, who->ip != NULL && who->ip[0] != '\0' ? who->ip : NULL);
+    db_bind_text(st, 8, ip);
     db_bind_text(st, 9, changes);
     db_bind_text(st, 10, prev_hex);
     db_bind_text(st, 11, hash_hex);
@@ -119,7 +119,7 @@ static int append(struct db *db, const struct audit_who *who, const char *action
     if (rc != 0)
         return -1;
 
-    if (ent.seq - cp_seq >= CHECKPOINT_EVERY || now - cp_at >= CHECKPOINT_SECONDS) {
+    if (audit_checkpoint_due(ent.seq, now, cp_seq, cp_at)) {
         if (checkpoint(db, ent.seq, hash_hex, ent.hash, now, e) != 0)
             return -1;
         if (keys_get() != NULL) {

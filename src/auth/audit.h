@@ -34,4 +34,9 @@ int audit_append(struct db *db, const struct audit_who *who, const char *action,
                  const char *object, int64_t org_id, const json_t *changes, struct err *e)
     __attribute__((warn_unused_result));
 
+/* The auditor's routes, messages and the "audit.verify" job kind (audit_api.c). Startup only. */
+void audit_register(void);
+/* `dangjian audit verify|list` (audit_cli.c); returns the exit code. */
+int audit_cli_main(int argc, char **argv, const char *db_url);
+
 #endif

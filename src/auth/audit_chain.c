@@ -100,3 +100,8 @@ bool audit_checkpoint_verify(const struct audit_checkpoint *cp,
     size_t n = checkpoint_message(cp, msg, sizeof msg);
     return n > 0 && crypto_sign_verify_detached(cp->sig, (const unsigned char *)msg, n, pk) == 0;
 }
+
+bool audit_checkpoint_due(int64_t seq, int64_t at, int64_t cp_seq, int64_t cp_at)
+{
+    return seq - cp_seq >= AUDIT_CHECKPOINT_EVERY || at - cp_at >= AUDIT_CHECKPOINT_SECONDS;
+}

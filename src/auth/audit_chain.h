@@ -51,4 +51,13 @@ void audit_checkpoint_sign(struct audit_checkpoint *cp, const unsigned char sk[A
 bool audit_checkpoint_verify(const struct audit_checkpoint *cp,
                              const unsigned char pk[AUDIT_PK_BYTES]);
 
+/* The checkpoint schedule, shared by the writer (audit.c) and the verifier (audit_verify.c):
+ * entry (seq, at) must carry a signed checkpoint when AUDIT_CHECKPOINT_EVERY entries or
+ * AUDIT_CHECKPOINT_SECONDS have passed since the last checkpoint (cp_seq, cp_at; 0, 0 before
+ * the first, so entry 1 is always signed). Because it depends only on hashed fields, the
+ * verifier can tell where checkpoints must be, and a deleted checkpoint is found. */
+#define AUDIT_CHECKPOINT_EVERY 1000
+#define AUDIT_CHECKPOINT_SECONDS 3600
+bool audit_checkpoint_due(int64_t seq, int64_t at, int64_t cp_seq, int64_t cp_at);
+
 #endif

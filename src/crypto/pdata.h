@@ -7,6 +7,7 @@
 #ifndef DJ_PDATA_H
 #define DJ_PDATA_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "crypto/field.h"
 
@@ -20,5 +21,13 @@ int pdata_normalise_phone(const char *in, char out[PDATA_NORM_MAX]);
 /* Blind index of an already-normalised value for a column ("id_number", "phone"). */
 void pdata_blind(const struct keys *k, const char *column, const char *normalised,
                  char out[FIELD_BLIND_HEX]);
+
+/* The masked form of a sealed value, for lists: decrypts with kr and applies mask(), remembering
+ * the result in a per-thread cache keyed by the sealed text itself (its random nonce makes it
+ * unique to one value of one row under one key, so an entry can never go stale: a changed value
+ * is a different ciphertext). Plaintext never stays in the cache, only the masked form.
+ * Returns 0, or -1 when the value does not open (out is then ""). */
+int pdata_masked(const struct field_keyring *kr, const char *column, int64_t row_id,
+                 const char *sealed, void (*mask)(const char *in, char out[256]), char out[256]);
 
 #endif

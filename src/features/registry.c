@@ -1,6 +1,7 @@
 /* registry.c: the one list of features (see registry.h). Adding a feature = one line here. */
 #include "features/registry.h"
 
+#include "auth/audit.h"
 #include "auth/auth_internal.h"
 #include "features/demo/demo.h"
 #include "features/member/member.h"
@@ -16,4 +17,5 @@ void features_register_all(void)
     org_register();
     member_register();
     demo_register();
+    audit_register();
 }

@@ -40,10 +40,10 @@ int jobs_store_finish(struct db *db, int64_t id, const char *state, const char *
 /* ERR_NOT_FOUND "jobs.not_found" when absent. */
 int jobs_store_get(struct db *db, struct arena *a, int64_t id, struct job *out, struct err *e)
     __attribute__((warn_unused_result));
-/* The newest job of `kind` still 'running' without a lease, i.e. run inline by a command that
- * may have been killed (resumable commands adopt it). 1 with *out filled, 0 none, -1 error. */
-int jobs_store_find_inline(struct db *db, struct arena *a, const char *kind, struct job *out,
-                           struct err *e) __attribute__((warn_unused_result));
+/* The newest job of kind that has finished (done or failed), or when finished is 0 that is
+ * still queued or running: 1 with *out filled, 0 when there is none, -1 on error. */
+int jobs_store_latest(struct db *db, struct arena *a, const char *kind, int finished,
+                      struct job *out, struct err *e) __attribute__((warn_unused_result));
 /* Claims the oldest queued job (or a running one whose lease expired) for `owner`;
  * returns 1 with *out filled, 0 when there is nothing to do, -1 on error. */
 int jobs_store_claim(struct db *db, struct arena *a, const char *owner, int lease_s,

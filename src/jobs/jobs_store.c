@@ -22,9 +22,8 @@ static const char SQL_FINISH[] =
 static const char SQL_GET[] =
     "SELECT id, kind, state, params, result, error, done, total, created_at, updated_at, "
     "started_at, finished_at FROM jobs WHERE id = ?";
-static const char SQL_INLINE[] =
-    "SELECT id FROM jobs WHERE kind = ? AND state = 'running' AND lease_until IS NULL "
-    "ORDER BY id DESC LIMIT 1";
+static const char SQL_LATEST[] =
+    "SELECT id FROM jobs WHERE kind = ? AND state IN (?, ?) ORDER BY id DESC LIMIT 1";
 static const char SQL_NEXT[] =
     "SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND lease_until < ?) "
     "ORDER BY id LIMIT 1";
@@ -120,20 +119,22 @@ int jobs_store_get(struct db *db, struct arena *a, int64_t id, struct job *out, 
     return r == DB_ROW ? 0 : -1;
 }
 
-int jobs_store_find_inline(struct db *db, struct arena *a, const char *kind, struct job *out,
-                           struct err *e)
+int jobs_store_latest(struct db *db, struct arena *a, const char *kind, int finished,
+                      struct job *out, struct err *e)
 {
     struct db_stmt *st = NULL;
-    int64_t id = 0;
-    if (db_prepare(db, &st, SQL_INLINE, e) != 0)
+    if (db_prepare(db, &st, SQL_LATEST, e) != 0)
         return -1;
     db_bind_text(st, 1, kind);
+    db_bind_text(st, 2, finished ? "done" : "queued");
+    db_bind_text(st, 3, finished ? "failed" : "running");
     int r = db_step(st, e);
-    if (r == DB_ROW)
-        id = db_col_i64(st, 0);
+    int64_t id = r == DB_ROW ? db_col_i64(st, 0) : 0;
     db_finalize(st);
-    if (r != DB_ROW)
-        return r == DB_DONE ? 0 : -1;
+    if (r == DB_ERROR)
+        return -1;
+    if (id == 0)
+        return 0;
     return jobs_store_get(db, a, id, out, e) == 0 ? 1 : -1;
 }
 

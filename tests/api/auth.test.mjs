@@ -38,7 +38,7 @@ test('log-in by phone number', async () => {
   assert.equal(r.body.user.username, 'bophone')
 })
 
-test('throttling: delays, then a lock that holds even for the right password, for real and unknown names alike', async () => {
+test('throttling: delays, then a lock that holds even for the right password, for real and unknown names alike', { timeout: 120000 }, async () => {
   createUser(srv.url, 'carol')
   const seq = []
   for (const name of ['carol', 'ghost-user']) {
@@ -227,7 +227,7 @@ function fromOtherAddress(base, method, path, body) {
   })
 }
 
-test('10,000 wrong passwords in a loop: the server stays responsive for others', async () => {
+test('10,000 wrong passwords in a loop: the server stays responsive for others', { timeout: 240000 }, async () => {
   const own = await startServer({ members: 0 })         // the default limits
   try {
     createUser(own.url, 'victim')

@@ -49,6 +49,11 @@ const CASES = {
   'POST /auth/logout-all': { last: true, fresh: true, in: () => ['POST', '/api/v1/auth/logout-all'] },
   'POST /auth/logout': { last: true, fresh: true, in: () => ['POST', '/api/v1/auth/logout'] },
   'GET /jobs/{id}': { in: () => ['GET', `/api/v1/jobs/${ctx.jobId}`] },
+  // the audit log has no org scope: the auditor is a system-wide role
+  'GET /audit': { in: () => ['GET', '/api/v1/audit?per_page=1'] },
+  'GET /audit/export.csv': { in: () => ['GET', '/api/v1/audit/export.csv?to=2000-01-01'] },
+  'POST /audit/verify': { in: () => ['POST', '/api/v1/audit/verify'] },
+  'GET /audit/verification': { in: () => ['GET', '/api/v1/audit/verification'] },
   'GET /orgs': {
     in: () => ['GET', `/api/v1/orgs?q=${encodeURIComponent(ctx.A.name)}`],
     out: () => ['GET', `/api/v1/orgs?q=${encodeURIComponent(ctx.B.name)}`],

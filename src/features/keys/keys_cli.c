@@ -220,7 +220,7 @@ struct rotation {
 static int find_unfinished(struct rotation *r, struct arena *a, struct job *old, uint32_t *key_id,
                            struct err *e)
 {
-    int found = jobs_store_find_inline(r->db, a, JOB_KIND, old, e);
+    int found = jobs_store_latest(r->db, a, JOB_KIND, 0, old, e);   /* queued or running */
     *key_id = 0;
     if (found == 1) {
         json_error_t je;

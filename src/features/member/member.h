@@ -33,6 +33,8 @@ struct member_filter {
     const char *q;              /* part of the name, or "" */
 };
 
+/* Members in service (正常, 失联) of the subtree, in tree order (org by org, then id). total NULL: not counted (the caller
+ * knows it, e.g. from the org's roll-up). The history archive (left, deceased, ...) is apart. */
 int member_store_list(struct db *db, struct arena *a, const struct member_filter *f,
                       int64_t limit, int64_t offset, struct member **out, int64_t *n,
                       int64_t *total, struct err *e) __attribute__((warn_unused_result));

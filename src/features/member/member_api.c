@@ -9,12 +9,15 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/buf.h"
+#include "core/jsonw.h"
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/mask.h"
 #include "crypto/field.h"
 #include "crypto/keys.h"
+#include "crypto/pdata.h"
 #include "features/member/member.h"
 #include "features/org/org.h"
 #include "http/http.h"
@@ -53,35 +56,55 @@ static char *open_value(const struct member *m, size_t i)
     return plain;
 }
 
-static json_t *member_json(const struct member *m)
+/* Writes one member as JSON text (lists: no jansson tree per row). */
+static void member_write(struct buf *b, const struct member *m)
 {
-    json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:i, s:s?, s:s, s:s?, s:s}", "id",
-                          (json_int_t)m->id, "org_id", (json_int_t)m->org_id, "org_name",
-                          m->org_name, "name", m->name, "gender", m->gender, "birth_date",
-                          m->birth_date, "category", m->category, "joined_on", m->joined_on,
-                          "status", m->status);
+    buf_add_lit(b, "{\"id\":");
+    jsonw_i64(b, m->id);
+    buf_add_lit(b, ",\"org_id\":");
+    jsonw_i64(b, m->org_id);
+    buf_add_lit(b, ",\"org_name\":");
+    jsonw_str(b, m->org_name);
+    buf_add_lit(b, ",\"name\":");
+    jsonw_str(b, m->name);
+    buf_add_lit(b, ",\"gender\":");
+    jsonw_i64(b, m->gender);
+    buf_add_lit(b, ",\"birth_date\":");
+    jsonw_str(b, m->birth_date);
+    buf_add_lit(b, ",\"category\":");
+    jsonw_str(b, m->category);
+    buf_add_lit(b, ",\"joined_on\":");
+    jsonw_str(b, m->joined_on);
+    buf_add_lit(b, ",\"status\":");
+    jsonw_str(b, m->status);
+    const struct keys *k = keys_get();
+    struct field_keyring kr = k != NULL ? keys_field_ring(k) : (struct field_keyring){0};
     for (size_t i = 0; i < sizeof PDATA / sizeof PDATA[0]; i++) {
-        char *plain = open_value(m, i);
         char masked[MASK_MAX];
-        if (plain != NULL) {
-            PDATA[i].mask(plain, masked);
-            sodium_memzero(plain, strlen(plain));
-            free(plain);
-        }
-        json_object_set_new(j, PDATA[i].field, plain != NULL ? json_string(masked) : json_null());
+        const char *s = sealed(m, i);
+        bool ok = s != NULL && k != NULL &&
+                  pdata_masked(&kr, PDATA[i].column, m->id, s, PDATA[i].mask, masked) == 0;
+        if (s != NULL && !ok)
+            log_error("member", "member %lld %s does not open", (long long)m->id, PDATA[i].column);
+        buf_addc(b, ',');
+        jsonw_key(b, PDATA[i].field);
+        jsonw_str(b, ok ? masked : NULL);
     }
-    return j;
+    buf_addc(b, '}');
 }
 
-/* GET /api/v1/members?org_id=&q=&page=&per_page= */
+/* GET /api/v1/members?org_id=&q=&page=&per_page=: members in service of a subtree (default:
+ * the caller's). Without a name filter the total is the org's roll-up count (kept by triggers),
+ * so a page costs no COUNT over the subtree. */
 static void members_list(struct http_req *req, struct http_res *res)
 {
     struct err e = ERR_INIT;
     struct http_page pg;
     struct member_filter f = {0};
     struct member *rows;
-    int64_t n = 0, total = 0, root = 0;
-    json_t *out = NULL;
+    struct org o;
+    int64_t n = 0, total = 0, id = 0;
+    bool have_org = false;
     f.q = http_query(req, "q");
     if (f.q != NULL && strlen(f.q) > 64)
         err_field(&e, "q", "field.too_long");
@@ -90,26 +113,42 @@ static void members_list(struct http_req *req, struct http_res *res)
         if (org != NULL && org[0] != '\0') {
             char *end;
             errno = 0;
-            long long id = strtoll(org, &end, 10);
-            struct org o;
+            id = strtoll(org, &end, 10);
             if (id <= 0 || *end != '\0' || errno != 0)
                 err_field(&e, "org_id", "field.bad_integer");
-            else if (org_api_load_scoped(req, "member.read", id, &o, &e) == 0)
-                f.scope = o.path;
-        } else if (auth_scope_root(req, "member.read", &root, &f.scope) != 0) {
+        } else if (auth_scope_root(req, "member.read", &id, &f.scope) != 0) {
             err_set(&e, ERR_FORBIDDEN, "auth.forbidden");
         }
+        if (e.code == ERR_OK && id > 0 && org_api_load_scoped(req, "member.read", id, &o, &e) == 0) {
+            f.scope = o.path;
+            have_org = true;
+        }
     }
-    if (e.code == ERR_OK &&
-        member_store_list(req->db, req->arena, &f, pg.per_page, pg.offset, &rows, &n, &total,
-                          &e) == 0) {
-        json_t *data = json_array();
-        for (int64_t i = 0; i < n; i++)
-            json_array_append_new(data, member_json(&rows[i]));
-        out = http_list_json(data, &pg, total);
+    bool by_rollup = have_org && (f.q == NULL || f.q[0] == '\0');
+    if (e.code != ERR_OK ||
+        member_store_list(req->db, req->arena, &f, pg.per_page, pg.offset, &rows, &n,
+                          by_rollup ? NULL : &total, &e) != 0) {
+        http_reply_error(res, &e);
+        return;
     }
-    http_reply(res, 200, out, &e);
-    json_decref(out);
+    if (by_rollup)
+        total = o.sub_full + o.sub_prob;
+    struct buf b = BUF_INIT(64 << 20);
+    buf_add_lit(&b, "{\"data\":[");
+    for (int64_t i = 0; i < n; i++) {
+        if (i > 0)
+            buf_addc(&b, ',');
+        member_write(&b, &rows[i]);
+    }
+    buf_add_lit(&b, "],\"meta\":{\"page\":");
+    jsonw_i64(&b, pg.page);
+    buf_add_lit(&b, ",\"per_page\":");
+    jsonw_i64(&b, pg.per_page);
+    buf_add_lit(&b, ",\"total\":");
+    jsonw_i64(&b, total);
+    buf_add_lit(&b, "}}");
+    http_reply_json_buf(res, 200, &b);
+    buf_fini(&b);
 }
 
 static int load_scoped(struct http_req *req, const char *perm, struct member *m, struct err *e)
@@ -127,9 +166,14 @@ static void members_get(struct http_req *req, struct http_res *res)
 {
     struct err e = ERR_INIT;
     struct member m;
-    json_t *out = load_scoped(req, "member.read", &m, &e) == 0 ? member_json(&m) : NULL;
-    http_reply(res, 200, out, &e);
-    json_decref(out);
+    if (load_scoped(req, "member.read", &m, &e) != 0) {
+        http_reply_error(res, &e);
+        return;
+    }
+    struct buf b = BUF_INIT(1 << 20);
+    member_write(&b, &m);
+    http_reply_json_buf(res, 200, &b);
+    buf_fini(&b);
 }
 
 /* POST /api/v1/members/{id}/reveal {"field":"id_number"|"phone"|"address"}: the full value,

@@ -12,9 +12,11 @@
     "m.status, m.id_number_enc, m.phone_enc, m.address_enc"
 #define WHERE_LIST                                                                           \
     " FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? "     \
-    "AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
+    "AND m.status IN ('normal', 'lost_contact') AND (? = '' OR m.name LIKE ? ESCAPE '\\')"
 
-static const char SQL_LIST[] = "SELECT " COLS WHERE_LIST " ORDER BY m.id LIMIT ? OFFSET ?";
+/* Tree order, then id: the walk of orgs_path (unique) and members_org needs no sort and stops
+ * after the page. */
+static const char SQL_LIST[] = "SELECT " COLS WHERE_LIST " ORDER BY o.path, m.id LIMIT ? OFFSET ?";
 static const char SQL_COUNT[] = "SELECT COUNT(*)" WHERE_LIST;
 static const char SQL_ONE[] =
     "SELECT " COLS " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?";
@@ -63,15 +65,20 @@ int member_store_list(struct db *db, struct arena *a, const struct member_filter
                       int64_t *total, struct err *e)
 {
     struct db_stmt *st = NULL;
+    int r;
     *n = 0;
     *out = NULL;
-    if (db_prepare(db, &st, SQL_COUNT, e) != 0)
-        return -1;
-    bind_filter(st, a, f);
-    int r = db_step(st, e);
-    *total = r == DB_ROW ? db_col_i64(st, 0) : 0;
-    db_finalize(st);
-    if (r != DB_ROW || db_prepare(db, &st, SQL_LIST, e) != 0)
+    if (total != NULL) {
+        if (db_prepare(db, &st, SQL_COUNT, e) != 0)
+            return -1;
+        bind_filter(st, a, f);
+        r = db_step(st, e);
+        *total = r == DB_ROW ? db_col_i64(st, 0) : 0;
+        db_finalize(st);
+        if (r != DB_ROW)
+            return -1;
+    }
+    if (db_prepare(db, &st, SQL_LIST, e) != 0)
         return -1;
     bind_filter(st, a, f);
     db_bind_i64(st, 5, limit);

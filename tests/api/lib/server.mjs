@@ -75,11 +75,13 @@ export async function startServer(options = {}) {
   let stderr = ''
   proc.stderr.on('data', (d) => { stderr += d })
   const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s: ${stderr}`)), 60000)
+    proc.once('exit', () => clearTimeout(timer))
     let out = ''
     proc.stdout.on('data', (d) => {
       out += d
       const m = out.match(/listening on (http:\/\/\S+)/)
-      if (m) resolve(m[1])
+      if (m) { clearTimeout(timer); resolve(m[1]) }
     })
     proc.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)))
   })

@@ -40,8 +40,9 @@ export async function openPage(browser, contextOptions = {}, srv = null) {
   page.problems = []
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`))
   page.on('console', (m) => {
-    // 4xx answers the tests provoke on purpose are logged by Chromium as console errors.
-    if (m.type() === 'error' && !/status of (400|404|409)/.test(m.text())) page.problems.push(`console: ${m.text()}`)
+    // 4xx answers the tests provoke on purpose are logged by Chromium as console errors (401:
+    // GET /auth/me before log-in and wrong passwords; 429: a throttled log-in).
+    if (m.type() === 'error' && !/status of (400|401|404|409|429)/.test(m.text())) page.problems.push(`console: ${m.text()}`)
   })
   return page
 }

@@ -19,7 +19,7 @@
 
 static const char SQL_INSERT_ORG[] =
     "INSERT INTO orgs (code, name, type, path, depth, created_at, updated_at) "
-    "VALUES (?, ?, 'branch', '/', 1, 0, 0) RETURNING id";
+    "VALUES (?, ?, 'branch', CAST('/' || CAST(? AS TEXT) || '/' AS TEXT), 1, 0, 0) RETURNING id";   /* paths are unique */
 static const char SQL_INSERT_MEMBER[] =
     "INSERT INTO members (org_id, name, gender, category, status, created_at, updated_at) "
     "VALUES (?, '党员', 1, ?, ?, 0, 0) RETURNING id";
@@ -128,9 +128,10 @@ static int64_t insert_id(struct db *db, const char *sql, int64_t a, const char *
     struct err e = ERR_INIT;
     struct db_stmt *st = NULL;
     assert_int_equal(db_prepare(db, &st, sql, &e), 0);
-    if (b == NULL) {                       /* org: code and name */
+    if (b == NULL) {                       /* org: code, name and a path made of the code */
         db_bind_text(st, 1, c);
         db_bind_text(st, 2, c);
+        db_bind_text(st, 3, c);
     } else {
         db_bind_i64(st, 1, a);
         db_bind_text(st, 2, b);

@@ -5,12 +5,14 @@ import { currentLocale, i18n } from './i18n.js'
 export const API_BASE = '/api/v1'
 
 export class ApiError extends Error {
-  constructor(status, error) {
+  constructor(status, error, retryAfter = null) {
     super(error?.message || '')
     this.name = 'ApiError'
     this.status = status
     this.code = error?.code || 'unknown'
     this.fields = error?.fields && typeof error.fields === 'object' ? error.fields : {}
+    // Seconds from a 429's Retry-After header (null when absent).
+    this.retryAfter = retryAfter
   }
 }
 
@@ -19,8 +21,9 @@ export class ApiError extends Error {
 let csrfToken = null
 export function setCsrfToken(t) { csrfToken = t || null }
 
-// Called with the ApiError of any 401 answer (the session ended): the app sends the user to
-// the log-in page. Set by the router.
+// Called with the ApiError of any 401 answer (the session ended or still owes a step) and of a
+// 403 auth.password_change_required: the app sends the user to the log-in page. Set by the
+// router.
 let onUnauthorized = null
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn }
 
@@ -67,15 +70,15 @@ export async function request(method, path, { body, query, signal } = {}) {
   }
   if (!res.ok) {
     const err = data?.error
+    const ra = Number.parseInt(res.headers.get('Retry-After') || '', 10)
     const e = new ApiError(res.status, {
       code: err?.code || `http_${res.status}`,
       message: err?.message || i18n.global.t('errors.http', { status: res.status }),
       fields: err?.fields,
-    })
-    if (res.status === 401) {
-      csrfToken = null
-      if (onUnauthorized && !path.startsWith('/auth/')) onUnauthorized(e)
-    }
+    }, Number.isFinite(ra) && ra >= 0 ? ra : null)
+    if (res.status === 401) csrfToken = null
+    if ((res.status === 401 || e.code === 'auth.password_change_required') && onUnauthorized &&
+        !path.startsWith('/auth/')) onUnauthorized(e)
     throw e
   }
   return data
@@ -85,7 +88,7 @@ export const api = {
   get: (path, query, opts) => request('GET', path, { ...opts, query }),
   post: (path, body) => request('POST', path, { body }),
   patch: (path, body) => request('PATCH', path, { body }),
-  del: (path) => request('DELETE', path),
+  del: (path, body) => request('DELETE', path, { body }),
 }
 
 // --- organizations -------------------------------------------------------------------
@@ -99,4 +102,55 @@ export const orgApi = {
   update: (id, body) => api.patch(`/orgs/${id}`, body),
   move: (id, parentId) => api.post(`/orgs/${id}/move`, { parent_id: parentId }),
   dissolve: (id) => api.del(`/orgs/${id}`),
+}
+
+// --- log-in, my account ----------------------------------------------------------------
+export const authApi = {
+  login: (login, password) => api.post('/auth/login', { login, password }),
+  me: () => api.get('/auth/me'),
+  verify: (body) => api.post('/auth/mfa/verify', body), // {code} | {recovery_code}
+  enroll: () => api.post('/auth/mfa/enroll'),
+  confirm: (code) => api.post('/auth/mfa/confirm', { code }),
+  disableMfa: (password) => api.del('/auth/mfa', { password }),
+  logout: () => api.post('/auth/logout'),
+  logoutAll: () => api.post('/auth/logout-all'),
+  sessions: () => api.get('/auth/sessions'),
+  endSession: (id) => api.del(`/auth/sessions/${id}`),
+  changePassword: (current, next) => api.post('/auth/password', { current_password: current, new_password: next }),
+}
+
+export const tokenApi = {
+  list: () => api.get('/tokens'),
+  create: (body) => api.post('/tokens', body),
+  revoke: (id) => api.del(`/tokens/${id}`),
+}
+
+// --- users and roles -------------------------------------------------------------------
+export const userApi = {
+  list: (query) => api.get('/users', query),
+  get: (id) => api.get(`/users/${id}`),
+  create: (body) => api.post('/users', body),
+  update: (id, body) => api.patch(`/users/${id}`, body),
+  resetPassword: (id) => api.post(`/users/${id}/password-reset`),
+  resetMfa: (id) => api.post(`/users/${id}/mfa-reset`),
+  endSessions: (id) => api.del(`/users/${id}/sessions`),
+  grant: (id, role, orgId) => api.post(`/users/${id}/roles`, { role, org_id: orgId ?? null }),
+  revoke: (id, grantId) => api.del(`/users/${id}/roles/${grantId}`),
+}
+
+// --- audit log and jobs ------------------------------------------------------------------
+export const auditApi = {
+  list: (query) => api.get('/audit', query),
+  exportUrl(query) {
+    const qs = new URLSearchParams()
+    for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
+    const s = qs.toString()
+    return API_BASE + '/audit/export.csv' + (s ? '?' + s : '')
+  },
+  verify: () => api.post('/audit/verify'),
+  verification: () => api.get('/audit/verification'),
+}
+
+export const jobApi = {
+  get: (id) => api.get(`/jobs/${id}`),
 }

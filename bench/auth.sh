@@ -1,0 +1,65 @@
+# bench/auth.sh: identity figures (issue 4), sourced by bench/run.sh (uses its row, start_server,
+# stop_pid, wrk_run helpers, $BIN, $TMP, $PY, $DUR).
+#   - log-in with Argon2id calibrated to ~100 ms (the server's default --password-ms 100):
+#     req/s with 2 client threads (2 cores) and median/p99 of sequential log-ins;
+#   - an authenticated (session cookie), org-scoped GET of 20 members with masked personal data:
+#     wrk -c64 req/s and p99, beside the unauthenticated health endpoint in the same run
+#     (target >= 50% of health's req/s).
+# Data: its own 100,000-member SQLite demo in $TMP (the query is bounded by the branch, not the
+# database). Skipped with BENCH_SKIP_AUTH=1.
+
+auth_figures() {
+    local db="sqlite:$TMP/auth.db" branch user=benchsec pw='Bench-Passw0rd-2026' out cookie
+    say "auth: 100,000-member demo for the identity figures"
+    "$BIN" migrate --db "$db" >/dev/null 2>&1 || die "auth: migrate failed"
+    "$BIN" demo --db "$db" --members 100000 --seed 1 >/dev/null 2>"$TMP/auth-demo.err" ||
+        die "auth: demo failed: $(tail -n 3 "$TMP/auth-demo.err")"
+    # the biggest branch: a page of 20 needs 20 members
+    "$BIN" org list --db "$db" --type branch --limit 500 2>/dev/null |
+        jq -r 'max_by(.members.total) | "\(.code) \(.id)"' >"$TMP/auth-branch"
+    branch=$(cut -d' ' -f1 "$TMP/auth-branch")
+    [ -n "$branch" ] && [ "$branch" != null ] || die "auth: no branch in the demo"
+    printf '%s\n' "$pw" | "$BIN" user add "$user" --db "$db" --display-name 压测书记 \
+        --role "branch_secretary@$branch" --password-stdin >/dev/null 2>"$TMP/auth-user.err" ||
+        die "auth: user add failed: $(cat "$TMP/auth-user.err")"
+    local branch_id
+    branch_id=$(cut -d' ' -f2 "$TMP/auth-branch")
+    start_server auth "$db"
+    local url=$SRV_URL pid=$SRV_PID
+    say "auth: 40 log-ins over 2 threads (Argon2id as calibrated at start-up)"
+    out=$($PY login "$url" "$user" "$pw" 40 2) || die "auth: log-in failed"
+    row "log-in req/s (2 clients)" "$(echo "$out" | cut -d' ' -f1)" req/s - info
+    out=$($PY login "$url" "$user" "$pw" 30 1) || die "auth: log-in failed"
+    row "log-in median (sequential)" "$(echo "$out" | cut -d' ' -f2)" ms 100 info
+    row "log-in p99 (sequential)" "$(echo "$out" | cut -d' ' -f3)" ms - info
+    cookie=$(echo "$out" | cut -d' ' -f4)
+    local path="/api/v1/members?org_id=$branch_id&per_page=20" n
+    n=$(curl -s -H "Cookie: $cookie" "$url$path" | jq '.data | length')
+    [ "$n" = 20 ] || die "auth: the member page has $n rows, not 20"
+    local h g best_h=0 best_g=0 g_p99=0 round
+    for round in $(seq 1 "$ROUNDS"); do
+        say "auth round $round/$ROUNDS: health, then the authenticated member page"
+        h=$(wrk_run "$url/api/v1/health")
+        g=$(wrk -t2 -c64 -d"${DUR}s" --timeout 10s --latency -H "Cookie: $cookie" "$url$path" |
+            tee -a "$TMP/wrk.log" | awk '
+            /^Requests\/sec:/ { rps = $2 }
+            /^  Non-2xx/ { bad = $NF }
+            $1 == "99%" {
+                v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+                ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v
+            }
+            END { if (bad > 0) { print "0 0"; exit } printf "%.0f %.2f\n", rps, ms }')
+        [ "${h% *}" -gt "$best_h" ] && best_h=${h% *}
+        if [ "${g% *}" -gt "$best_g" ]; then best_g=${g% *} g_p99=${g#* }; fi
+    done
+    [ "$best_g" -gt 0 ] || die "auth: the member page answered non-2xx under load"
+    row "health req/s (same run, baseline)" "$best_h" req/s - info
+    row "auth GET 20 members req/s" "$best_g" req/s "$(awk -v h="$best_h" 'BEGIN { printf "%.0f", h / 2 }')" min
+    row "auth GET 20 members / health" "$(awk -v g="$best_g" -v h="$best_h" 'BEGIN { printf "%.2f", (h > 0) ? g / h : 0 }')" x 0.50 min
+    row "auth GET 20 members p99" "$g_p99" ms - info
+    stop_pid "$pid"
+}
+
+if [ "${BENCH_SKIP_AUTH:-0}" != 1 ]; then
+    auth_figures
+fi
