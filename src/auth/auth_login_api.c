@@ -176,11 +176,14 @@ static void auth_login(struct http_req *req, struct http_res *res)
     if (!found && e.code != ERR_NOT_FOUND)
         goto reply;
     err_clear(&e);
-    bool ok = password_verify(found ? u.password_hash : auth_dummy_hash(), pw) && found && u.active;
-    if (!ok) {
+    bool right = password_verify(found ? u.password_hash : auth_dummy_hash(), pw) && found;
+    if (!right || !u.active) {
         record_failure(req, acct, ip, "login.failed", found ? u.id : 0,
-                       !found ? "no_such_user" : !u.active ? "disabled" : "bad_password");
-        err_set(&e, ERR_UNAUTHORIZED, "auth.bad_credentials");
+                       !found ? "no_such_user" : !right ? "bad_password" : "disabled");
+        /* "disabled" is said only to someone who knows the password: it tells nothing about
+         * which names exist */
+        err_set(&e, right ? ERR_FORBIDDEN : ERR_UNAUTHORIZED,
+                right ? "auth.account_disabled" : "auth.bad_credentials");
         goto reply;
     }
     char rehash[PASSWORD_HASH_MAX];
@@ -604,6 +607,7 @@ static const struct route login_routes[] = {
 
 static const struct i18n_msg login_msgs[] = {
     {"auth.bad_credentials", "用户名或密码错误", "Wrong user name or password"},
+    {"auth.account_disabled", "该账号已停用，请联系管理员", "This account is disabled; contact an administrator"},
     {"auth.throttled", "尝试次数过多，请稍后再试", "Too many attempts; try again later"},
     {"auth.login_required", "请先登录", "Please log in"},
     {"auth.bad_token", "访问令牌无效、已过期或已撤销", "The API token is invalid, expired or revoked"},
@@ -626,12 +630,6 @@ static const struct i18n_msg login_msgs[] = {
     {"auth.username_taken", "该用户名已被使用", "This user name is taken"},
     {"auth.member_has_user", "该党员已有账号", "This member already has an account"},
     {"auth.bad_username", "用户名应为3–32个字母、数字、.、_ 或 -", "User name: 3–32 letters, digits, '.', '_' or '-'"},
-    {"password.too_short", "密码至少10个字符", "At least 10 characters"},
-    {"password.is_username", "密码不能与用户名相同", "The password cannot be the user name"},
-    {"password.is_phone", "密码不能与手机号相同", "The password cannot be the phone number"},
-    {"password.too_common", "密码过于常见，请换一个", "This password is too common"},
-    {"password.bad_utf8", "密码包含无效字符", "The password has invalid characters"},
-    {"password.too_long", "密码过长", "The password is too long"},
     {"password.same_as_old", "新密码不能与当前密码相同", "The new password must differ from the current one"},
     {"keys.not_loaded", "密钥文件未加载", "The key file is not loaded"},
 };

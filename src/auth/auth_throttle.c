@@ -2,7 +2,7 @@
  * IP: after 5 failures an increasing delay, then a 15-minute lock"). The numbers per account and
  * per address are settings (throttle_free, throttle_lock_at, throttle_ip_free,
  * throttle_ip_lock_at): many users behind one NAT or proxy share an address, see
- * docs/decisions/0008-login-throttling.md. Pure apart from reading the configuration. */
+ * docs/decisions/0010-identity-and-access.md. Pure apart from reading the configuration. */
 #include <string.h>
 
 #include "auth/auth_internal.h"

@@ -72,7 +72,10 @@ test('a disabled account cannot log in', async () => {
   const page = await openPage(browser)
   await page.goto(srv.base + '/login')
   await submitLogin(page, 'tingyong', PASSWORD)
-  // The server gives a disabled account the same answer as a wrong password.
+  // With the right password the server says the account is disabled (a wrong password still
+  // gets the answer an unknown name gets).
+  await page.getByTestId('login-error').getByText('该账号已停用，请联系管理员').waitFor()
+  await submitLogin(page, 'tingyong', 'not-the-password')
   await page.getByTestId('login-error').getByText('用户名或密码错误').waitFor()
   await page.context().close()
 })

@@ -133,7 +133,7 @@ test('users: create with an initial password, grant and revoke roles, reset, dis
   await confirmBox(admin, '停用后该用户的所有登录会话将结束')
   await rowOf(admin, 'wangfang').getByTestId('user-row-status').getByText('已停用').waitFor()
   await shot(admin, 'users-disabled')
-  await assert.rejects(login(srv.base, 'wangfang', again), /401/)
+  await assert.rejects(login(srv.base, 'wangfang', again), /403.*account_disabled|403/)
   await rowAction(admin, 'wangfang', 'enable')
   await rowOf(admin, 'wangfang').getByTestId('user-row-status').getByText('正常').waitFor()
 

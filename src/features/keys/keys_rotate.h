@@ -6,7 +6,7 @@
  * (members.id_number, members.phone, members.address, users.phone, users.mfa_secret); status,
  * verify and rotation all walk that table, so a new encrypted column is one line there.
  *
- * Rotation, and why a kill at any moment is harmless (docs/decisions/0009-key-rotation.md):
+ * Rotation, and why a kill at any moment is harmless (docs/decisions/0012-key-rotation.md):
  *   1. The CLI takes "<key file>.lock" (flock; the kernel drops it when the process dies), so two
  *      rotations never run at once.
  *   2. It adds a field key, makes it current and saves the key file BEFORE touching a value
