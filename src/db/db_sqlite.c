@@ -9,6 +9,7 @@
  * SQLITE_BUSY with no way to wait, an immediate one waits for the write lock up front.
  * Error mapping follows db.h; SQLITE_BUSY (the 5 s timeout ran out) is ERR_UNAVAILABLE.
  * Threads: the connection is opened with SQLITE_OPEN_NOMUTEX; one thread at a time. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,11 +71,22 @@ static int lite_exec(struct db *db, const char *sql, struct err *e)
     return lite_fail(conn_of(db), e);
 }
 
+/* Before the first connection: no global memory statistics (they take a process-wide mutex on
+ * every sqlite3_malloc, which two request threads then fight over). */
+static pthread_once_t lite_once = PTHREAD_ONCE_INIT;
+
+static void lite_configure(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        return;                 /* SQLite was initialised already: keep its defaults */
+}
+
 static int lite_open(struct db *db, const char *path, struct err *e)
 {
     static const char setup[] = "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; "
                                 "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
     sqlite3 *c = NULL;
+    pthread_once(&lite_once, lite_configure);
     int rc = sqlite3_open_v2(path, &c,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
