@@ -85,5 +85,5 @@ const char *auth_actor(const struct http_req *req)
 
 const char *auth_client_ip(const struct http_req *req)
 {
-    return req->ip != NULL ? req->ip : "";
+    return http_client_ip(req);
 }

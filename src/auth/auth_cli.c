@@ -41,14 +41,6 @@ static int read_password(char *out, size_t cap, struct err *e)
     return out[0] == '\0' ? err_field(e, "password", "field.required") : 0;
 }
 
-static void temp_password(char out[24])
-{
-    char a[16], b[16];
-    auth_recovery_code_new(a);
-    auth_recovery_code_new(b);
-    snprintf(out, 24, "%.9s-%.9s", a, b);
-}
-
 static int org_by_code(struct db *db, const char *code, int64_t *id, struct err *e)
 {
     static const char sql[] = "SELECT id FROM orgs WHERE code = ?";
@@ -128,7 +120,7 @@ static int cmd_add(struct db *db, struct arena *a, int argc, char **argv, struct
             password_rules_check(pw, nu.username, nu.phone, e) != 0)
             return -1;
     } else {
-        temp_password(pw);
+        auth_temp_password(pw);
         nu.must_change_password = true;
     }
     if (password_hash(pw, auth_password_params(), hash, e) != 0)
@@ -258,7 +250,7 @@ static int cmd_reset_password(struct db *db, struct arena *a, int argc, char **a
             password_rules_check(pw, u.username, NULL, e) != 0)
             return -1;
     } else {
-        temp_password(pw);
+        auth_temp_password(pw);
     }
     int rc = -1;
     char object[32], key[160];

@@ -85,22 +85,33 @@ static enum auth_stage parse_stage(const char *s)
     return s != NULL && strcmp(s, "enroll") == 0 ? AUTH_STAGE_ENROLL : AUTH_STAGE_MFA;
 }
 
+/* Finds the row of a secret by its hash: DB_ROW with *st positioned on it (the caller
+ * finalizes), DB_DONE when there is none, DB_ERROR. */
+static int find_by_hash(struct http_req *req, const char *sql, const char *secret,
+                        struct db_stmt **st, struct err *e)
+{
+    char hash[AUTH_HASH_HEX];
+    auth_secret_hash(secret, hash);
+    if (db_prepare(req->db, st, sql, e) != 0)
+        return DB_ERROR;
+    db_bind_text(*st, 1, hash);
+    int r = db_step(*st, e);
+    if (r != DB_ROW) {
+        db_finalize(*st);
+        *st = NULL;
+    }
+    return r;
+}
+
 /* 0 with *out (or NULL when the cookie names no live session), -1 on a DB error. */
 static int from_session(struct http_req *req, const char *token, struct auth_principal **out,
                         struct err *e)
 {
-    char hash[AUTH_HASH_HEX];
     struct db_stmt *st = NULL;
     *out = NULL;
-    auth_secret_hash(token, hash);
-    if (db_prepare(req->db, &st, SQL_SESSION, e) != 0)
-        return -1;
-    db_bind_text(st, 1, hash);
-    int r = db_step(st, e);
-    if (r != DB_ROW) {
-        db_finalize(st);
+    int r = find_by_hash(req, SQL_SESSION, token, &st, e);
+    if (r != DB_ROW)
         return r == DB_ERROR ? -1 : 0;
-    }
     int64_t now = (int64_t)time(NULL);
     int64_t last = db_col_i64(st, 4), expires = db_col_i64(st, 5);
     const char *status = db_col_text(st, 9);
@@ -150,18 +161,11 @@ static void narrow(struct auth_principal *p, int64_t org_id, const char *path)
 static int from_token(struct http_req *req, const char *token, struct auth_principal **out,
                       struct err *e)
 {
-    char hash[AUTH_HASH_HEX];
     struct db_stmt *st = NULL;
     *out = NULL;
-    auth_secret_hash(token, hash);
-    if (db_prepare(req->db, &st, SQL_TOKEN, e) != 0)
-        return -1;
-    db_bind_text(st, 1, hash);
-    int r = db_step(st, e);
-    if (r != DB_ROW) {
-        db_finalize(st);
+    int r = find_by_hash(req, SQL_TOKEN, token, &st, e);
+    if (r != DB_ROW)
         return r == DB_ERROR ? -1 : 0;
-    }
     int64_t now = (int64_t)time(NULL);
     const char *status = db_col_text(st, 10);
     if (now >= db_col_i64(st, 5) || status == NULL || strcmp(status, "active") != 0 ||

@@ -27,9 +27,13 @@ bool auth_secret_equal(const char *a, const char *b);   /* constant time for equ
 /* Recovery code "abcd-efgh-jkmn" (no 0/o/1/l/i); normalise before hashing. */
 void auth_recovery_code_new(char out[16]);
 void auth_recovery_code_normalise(const char *in, char out[16]);
-/* The password hashing parameters this process uses (calibrated once, see auth_params_init). */
+/* The password hashing parameters this process uses (set by auth_startup). */
 const struct password_params *auth_password_params(void);
-int auth_params_init(struct err *e) __attribute__((warn_unused_result));
+/* A random initial password, 19 characters from the recovery-code alphabet (~80 bits). */
+void auth_temp_password(char out[24]);
+/* The form a log-in name is stored and throttled under: ASCII letters lower-cased. false when
+ * it is empty or does not fit in cap. */
+bool auth_login_fold(const char *login, char *out, size_t cap);
 /* A hash of a random password, verified when the user does not exist so that the answer takes
  * as long as for a real user (no timing oracle). */
 const char *auth_dummy_hash(void);
@@ -161,8 +165,11 @@ void auth_set_session_cookie(struct http_req *req, struct http_res *res, const c
 void auth_clear_session_cookie(struct http_res *res);
 const char *auth_cookie_token(const struct http_req *req);   /* NULL if none */
 
-/* Route tables (registered by auth_register). */
+/* Route tables: auth_register() registers them all (auth_login_api.c). */
 void auth_register(void);
+void auth_login_register(void);
+void auth_users_register(void);
+void auth_tokens_register(void);
 /* `dangjian user ...` */
 int auth_cli_main(int argc, char **argv, const char *db_url);
 /* Start-up for anything that handles identities or personal data: libsodium, liboath, the

@@ -63,12 +63,10 @@ static const char *body_str(const json_t *body, const char *name, size_t max, st
 static void throttle_keys(struct http_req *req, const char *login, char *acct, size_t acap,
                           char *ip, size_t icap)
 {
-    char lower[LOGIN_MAX + 1];
-    size_t n = strnlen(login, LOGIN_MAX);
-    for (size_t i = 0; i < n; i++)
-        lower[i] = (char)(login[i] >= 'A' && login[i] <= 'Z' ? login[i] - 'A' + 'a' : login[i]);
-    lower[n] = '\0';
-    snprintf(acct, acap, "a:%s", lower);
+    char folded[LOGIN_MAX + 1];
+    if (!auth_login_fold(login, folded, sizeof folded))
+        folded[0] = '\0';             /* cannot happen: the body limits login to LOGIN_MAX */
+    snprintf(acct, acap, "a:%s", folded);
     snprintf(ip, icap, "i:%s", auth_client_ip(req));
 }
 
@@ -255,7 +253,7 @@ static int check_second_factor(struct http_req *req, const struct auth_user *u, 
         *how = "recovery_code";
         return 0;
     }
-    return err_field(e, code == NULL && rcode == NULL ? "code" : "code", "field.required");
+    return err_field(e, "code", "field.required");
 }
 
 /* POST /api/v1/auth/mfa/verify {"code"} | {"recovery_code"}: the second step of a log-in. */
@@ -633,6 +631,13 @@ static const struct i18n_msg login_msgs[] = {
     {"password.same_as_old", "新密码不能与当前密码相同", "The new password must differ from the current one"},
     {"keys.not_loaded", "密钥文件未加载", "The key file is not loaded"},
 };
+
+void auth_register(void)
+{
+    auth_login_register();
+    auth_users_register();
+    auth_tokens_register();
+}
 
 void auth_login_register(void)
 {

@@ -50,6 +50,24 @@ void auth_recovery_code_new(char out[16])
     out[k] = '\0';
 }
 
+void auth_temp_password(char out[24])
+{
+    char a[16], b[16];
+    auth_recovery_code_new(a);
+    auth_recovery_code_new(b);
+    snprintf(out, 24, "%.9s-%.9s", a, b);
+}
+
+bool auth_login_fold(const char *login, char *out, size_t cap)
+{
+    size_t n = strlen(login);
+    if (n == 0 || n >= cap)
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char)(login[i] >= 'A' && login[i] <= 'Z' ? login[i] - 'A' + 'a' : login[i]);
+    return true;
+}
+
 void auth_recovery_code_normalise(const char *in, char out[16])
 {
     int k = 0;
@@ -92,11 +110,6 @@ static int params_init(bool calibrate, struct err *e)
     return password_hash(pw, &g_params, g_dummy, e);
 }
 
-int auth_params_init(struct err *e)
-{
-    return params_init(true, e);
-}
-
 int auth_startup(bool create_keys, bool calibrate, struct err *e)
 {
     char path[600];
@@ -111,15 +124,4 @@ int auth_startup(bool create_keys, bool calibrate, struct err *e)
         log_info("auth", "created key file %s (keep it safe and apart from the database)", path);
     keys_install(k);
     return params_init(calibrate, e);
-}
-
-void auth_login_register(void);
-void auth_users_register(void);
-void auth_tokens_register(void);
-
-void auth_register(void)
-{
-    auth_login_register();
-    auth_users_register();
-    auth_tokens_register();
 }

@@ -85,11 +85,8 @@ int auth_store_user_by_login(struct db *db, struct arena *a, const char *login,
                              struct auth_user *u, struct err *e)
 {
     char lower[128];
-    size_t n = strlen(login);
-    if (n == 0 || n >= sizeof lower)
+    if (!auth_login_fold(login, lower, sizeof lower))
         return err_set(e, ERR_NOT_FOUND, "auth.no_user");
-    for (size_t i = 0; i <= n; i++)
-        lower[i] = (char)(login[i] >= 'A' && login[i] <= 'Z' ? login[i] - 'A' + 'a' : login[i]);
     if (user_query(db, a, SQL_USER_BY_NAME, 0, lower, u, e) == 0 || e->code != ERR_NOT_FOUND)
         return e->code == ERR_OK ? 0 : -1;
     /* Not a user name: perhaps a phone number (exact match through the blind index). */
@@ -320,13 +317,8 @@ int auth_store_user_create(struct db *db, const struct auth_new_user *nu, int64_
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     struct db_stmt *st = NULL;
     char lower[128];
-    size_t n = strlen(nu->username);
-    if (n >= sizeof lower)
+    if (!auth_login_fold(nu->username, lower, sizeof lower))
         return err_field(e, "username", "auth.bad_username");
-    for (size_t i = 0; i <= n; i++) {
-        char c = nu->username[i];
-        lower[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    }
     if (db_prepare(db, &st, sql, e) != 0)
         return -1;
     int64_t now = now_s();

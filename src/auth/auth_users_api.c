@@ -20,15 +20,6 @@
 #include "db/db.h"
 #include "http/http.h"
 
-/* A random initial password: 16 characters from the recovery-code alphabet (~80 bits). */
-static void temp_password(char out[24])
-{
-    char a[16], b[16];
-    auth_recovery_code_new(a);
-    auth_recovery_code_new(b);
-    snprintf(out, 24, "%.9s-%.9s", a, b);
-}
-
 /* Loads user {id} if it is in scope for perm (404 otherwise, like a user that does not exist). */
 static json_t *scoped_user(struct http_req *req, const char *perm, int64_t *id, struct err *e)
 {
@@ -158,7 +149,7 @@ static void users_create(struct http_req *req, struct http_res *res)
         goto reply;
     }
     if (pw == NULL) {
-        temp_password(temp);
+        auth_temp_password(temp);
         pw = temp;
         nu.must_change_password = true;
     }
@@ -264,7 +255,7 @@ static void users_password_reset(struct http_req *req, struct http_res *res)
     char temp[24], hash[PASSWORD_HASH_MAX];
     int64_t id;
     json_t *out = NULL, *u = scoped_user(req, "user.write", &id, &e);
-    temp_password(temp);
+    auth_temp_password(temp);
     if (u != NULL && password_hash(temp, auth_password_params(), hash, &e) == 0 &&
         db_begin(req->db, &e) == 0) {
         if (auth_store_set_password(req->db, id, hash, true, &e) != 0 ||

@@ -15,28 +15,18 @@ static int64_t now_s(void)
     return (int64_t)time(NULL);
 }
 
-/* "/1/5/" -> "/1/50": the first path after every path below "/1/5/". */
-static char *path_upper(struct arena *a, const char *path)
-{
-    char *u = arena_strdup(a, path);
-    size_t n = strlen(u);
-    if (n > 0)
-        u[n - 1] = (char)(u[n - 1] + 1);
-    return u;
-}
-
 static const char SQL_LIST[] =
     "SELECT u.id, u.username, u.display_name, u.member_id, u.status, u.mfa_enabled, "
     "u.last_login_at, u.created_at, o.id, o.name FROM users u "
     "LEFT JOIN members m ON m.id = u.member_id LEFT JOIN orgs o ON o.id = m.org_id "
     "WHERE (? = '' OR (o.path >= ? AND o.path < ?)) "
-    "AND (? = '' OR u.username LIKE ? OR u.display_name LIKE ?) "
+    "AND (? = '' OR u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\') "
     "ORDER BY u.id LIMIT ? OFFSET ?";
 static const char SQL_COUNT[] =
     "SELECT COUNT(*) FROM users u "
     "LEFT JOIN members m ON m.id = u.member_id LEFT JOIN orgs o ON o.id = m.org_id "
     "WHERE (? = '' OR (o.path >= ? AND o.path < ?)) "
-    "AND (? = '' OR u.username LIKE ? OR u.display_name LIKE ?)";
+    "AND (? = '' OR u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')";
 static const char SQL_ROLES[] =
     "SELECT r.id, r.role, r.org_id, o.name, r.created_at FROM role_assignments r "
     "LEFT JOIN orgs o ON o.id = r.org_id WHERE r.user_id = ? ORDER BY r.id";
@@ -48,11 +38,11 @@ static const char SQL_ONE[] =
 
 static void bind_filter(struct db_stmt *st, struct arena *a, const char *scope, const char *q)
 {
-    char *like = arena_alloc(a, strlen(q) + 3);
-    snprintf(like, strlen(q) + 3, "%%%s%%", q);
+    const char *like = db_like_contains(a, q);
+    const char *lo = scope[0] != '\0' ? scope : "/";
     db_bind_text(st, 1, scope);
-    db_bind_text(st, 2, scope);
-    db_bind_text(st, 3, path_upper(a, scope));
+    db_bind_text(st, 2, lo);
+    db_bind_text(st, 3, db_prefix_upper(a, lo));
     db_bind_text(st, 4, q);
     db_bind_text(st, 5, like);
     db_bind_text(st, 6, like);

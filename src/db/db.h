@@ -89,4 +89,11 @@ int db_exec(struct db *db, const char *sql, struct err *e) __attribute__((warn_u
 int db_query_i64(struct db *db, const char *sql, int64_t *out, struct err *e)
     __attribute__((warn_unused_result));
 
+/* Text helpers (db_text.c), results in the arena:
+ * db_like_contains: "%q%" with %, _ and \ escaped, for `LIKE ? ESCAPE '\'`;
+ * db_prefix_upper: the least string above every string that starts with prefix, when prefix
+ * ends in '/' ("/1/5/" -> "/1/50"): `path >= prefix AND path < upper` is "the subtree". */
+char *db_like_contains(struct arena *a, const char *q);
+char *db_prefix_upper(struct arena *a, const char *prefix);
+
 #endif

@@ -38,7 +38,6 @@ struct http_req {
     size_t body_len;
     int nparams;               /* path parameters from {name} segments */
     struct { const char *name, *value; } params[HTTP_MAX_PARAMS];
-    const char *ip;            /* client address as text ("" when unknown) */
     const struct auth_principal *auth;   /* the caller (auth/auth.h); NULL on public routes */
     void *conn;                /* struct MHD_Connection *, for server internals */
 };
@@ -66,6 +65,9 @@ const struct route *http_route_at(size_t i);
 const char *http_query(const struct http_req *req, const char *name);   /* NULL if absent */
 const char *http_param(const struct http_req *req, const char *name);   /* NULL if absent */
 const char *http_header(const struct http_req *req, const char *name);  /* NULL if absent */
+/* The client's address as text ("" when unknown), in the request's arena; worked out when asked
+ * (log-in, audit), not for every request. */
+const char *http_client_ip(const struct http_req *req);
 /* Path parameter as a positive int64; fails with ERR_NOT_FOUND if it is not one (an id that
  * cannot exist is simply not found). */
 int http_param_id(const struct http_req *req, const char *name, int64_t *out, struct err *e);

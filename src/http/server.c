@@ -225,8 +225,9 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
     }
 }
 
-static const char *client_ip(struct arena *a, struct MHD_Connection *c)
+const char *http_client_ip(const struct http_req *req)
 {
+    struct MHD_Connection *c = req->conn;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char text[INET6_ADDRSTRLEN] = "";
@@ -239,7 +240,7 @@ static const char *client_ip(struct arena *a, struct MHD_Connection *c)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                       text, sizeof text);
     }
-    return arena_strdup(a, text);
+    return arena_strdup(req->arena, text);
 }
 
 static void handle(struct req_ctx *ctx, struct MHD_Connection *c, const char *url,
@@ -253,7 +254,6 @@ static void handle(struct req_ctx *ctx, struct MHD_Connection *c, const char *ur
     req.body = buf_str(&ctx->body);
     req.body_len = ctx->body.len;
     req.conn = c;
-    req.ip = client_ip(ctx->arena, c);
     memcpy(req.id, ctx->id, sizeof req.id);
     res->lang = req.lang;
 

@@ -41,23 +41,11 @@ static void read_row(struct db_stmt *st, struct arena *a, struct member *m)
 static void bind_filter(struct db_stmt *st, struct arena *a, const struct member_filter *f)
 {
     const char *scope = f->scope != NULL && f->scope[0] != '\0' ? f->scope : "/";
-    char *upper = arena_strdup(a, scope);
-    upper[strlen(upper) - 1]++;                       /* "/1/5/" -> "/1/50" */
     const char *q = f->q != NULL ? f->q : "";
-    size_t n = strlen(q);
-    char *like = arena_alloc(a, n * 2 + 3), *w = like;
-    *w++ = '%';
-    for (const char *c = q; *c != '\0'; c++) {
-        if (*c == '%' || *c == '_' || *c == '\\')
-            *w++ = '\\';
-        *w++ = *c;
-    }
-    *w++ = '%';
-    *w = '\0';
     db_bind_text(st, 1, scope);
-    db_bind_text(st, 2, upper);
+    db_bind_text(st, 2, db_prefix_upper(a, scope));
     db_bind_text(st, 3, q);
-    db_bind_text(st, 4, like);
+    db_bind_text(st, 4, db_like_contains(a, q));
 }
 
 int member_store_list(struct db *db, struct arena *a, const struct member_filter *f,

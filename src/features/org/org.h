@@ -100,8 +100,6 @@ bool org_rules_term_end(const struct org *o, const struct org_rule_config *cfg, 
 /* Findings for one org (ORG-01..06) given its rolled-up counts; returns how many. */
 int org_rules_findings(const struct org *o, const struct org_rule_config *cfg, struct date today,
                        struct org_warning out[ORG_MAX_WARNINGS]);
-/* Upper bound for a path range scan: "/1/5/" -> "/1/50". Arena-owned. */
-char *org_rules_path_upper(struct arena *a, const char *path);
 
 /* ---- org_json.c ---- */
 /* Parses a create/update body. Unknown fields and wrong types are field errors. */

@@ -217,12 +217,3 @@ int org_rules_findings(const struct org *o, const struct org_rule_config *cfg, s
     n = term_findings(o, cfg, today, out, n);
     return n;
 }
-
-char *org_rules_path_upper(struct arena *a, const char *path)
-{
-    char *hi = arena_strdup(a, path);
-    size_t len = strlen(hi);
-    if (len > 0)
-        hi[len - 1] = '0';      /* '/' + 1 == '0': every descendant path sorts below this */
-    return hi;
-}

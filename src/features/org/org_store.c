@@ -223,7 +223,7 @@ int org_store_subtree(struct db *db, struct arena *a, int64_t root_id, int max_r
         db_prepare(db, &st, limited ? SQL_SUBTREE_DEPTH : SQL_SUBTREE, e) != 0)
         return -1;
     db_bind_text(st, 1, path);
-    db_bind_text(st, 2, org_rules_path_upper(a, path));
+    db_bind_text(st, 2, db_prefix_upper(a, path));
     if (limited)
         db_bind_i64(st, 3, (int64_t)depth + max_rel_depth);
     int rc = read_rows(st, a, limited, out, n, e);
@@ -235,25 +235,10 @@ int org_store_subtree(struct db *db, struct arena *a, int64_t root_id, int max_r
     return rc;
 }
 
-static const char *like_pattern(struct arena *a, const char *q)
-{
-    size_t len = strlen(q);
-    char *p = arena_alloc(a, len * 2 + 3), *w = p;
-    *w++ = '%';
-    for (const char *c = q; *c != '\0'; c++) {
-        if (*c == '%' || *c == '_' || *c == '\\')
-            *w++ = '\\';
-        *w++ = *c;
-    }
-    *w++ = '%';
-    *w = '\0';
-    return p;
-}
-
 static void bind_filter(struct db_stmt *st, const struct org_filter *f, struct arena *a)
 {
     const char *q = f->q != NULL ? f->q : "";
-    const char *pat = q[0] ? like_pattern(a, q) : "";
+    const char *pat = q[0] ? db_like_contains(a, q) : "";
     db_bind_text(st, 1, q);
     db_bind_text(st, 2, pat);
     db_bind_text(st, 3, pat);
@@ -263,7 +248,7 @@ static void bind_filter(struct db_stmt *st, const struct org_filter *f, struct a
     db_bind_i64(st, 7, f->parent_id);
     const char *scope = f->scope != NULL && f->scope[0] != '\0' ? f->scope : "/";
     db_bind_text(st, 8, scope);
-    db_bind_text(st, 9, org_rules_path_upper(a, scope));
+    db_bind_text(st, 9, db_prefix_upper(a, scope));
     int depth = -1;
     if (f->scope_top && strcmp(scope, "/") != 0)
         for (const char *c = scope + 1; *c != '\0'; c++)

@@ -265,7 +265,7 @@ static int rewrite_paths(struct db *db, struct arena *a, const char *old_path,
     db_bind_i64(st, 3, depth_delta);
     db_bind_i64(st, 4, now_unix());
     db_bind_text(st, 5, old_path);
-    db_bind_text(st, 6, org_rules_path_upper(a, old_path));
+    db_bind_text(st, 6, db_prefix_upper(a, old_path));
     int r = db_step(st, e);
     db_finalize(st);
     return r == DB_DONE ? 0 : -1;

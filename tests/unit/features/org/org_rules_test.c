@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "db/db.h"
 #include "features/org/org.h"
 
 static struct date D(const char *s)
@@ -203,12 +204,14 @@ static void path_upper_bound_covers_exactly_the_subtree(void **state)
 {
     (void)state;
     struct arena *a = arena_create(0);
-    const char *hi = org_rules_path_upper(a, "/1/5/");
+    const char *hi = db_prefix_upper(a, "/1/5/");
     assert_string_equal(hi, "/1/50");
     assert_true(strcmp("/1/5/", hi) < 0);
     assert_true(strcmp("/1/5/999/7/", hi) < 0);
     assert_true(strcmp("/1/50/", hi) >= 0);       /* a sibling with a longer id is outside */
     assert_true(strcmp("/1/6/", hi) >= 0);
+    /* the name search pattern: LIKE wildcards typed by a user are literal */
+    assert_string_equal(db_like_contains(a, "50%_a\\b"), "%50\\%\\_a\\\\b%");
     arena_destroy(a);
 }
 
