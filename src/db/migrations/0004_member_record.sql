@@ -38,7 +38,11 @@ ALTER TABLE members ADD COLUMN status_reason TEXT;
 ALTER TABLE members ADD COLUMN id_number_orig_enc TEXT;   -- ID-05: the 15-digit original, sealed
 ALTER TABLE members ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 
-CREATE INDEX members_status ON members(status, org_id);
+-- The history archive, by org: a partial index, so that the in-service list (status IN
+-- ('normal', 'lost_contact')) keeps walking orgs_path + members_org in tree order (decision
+-- 0011); a plain index on status made SQLite scan every in-service member and sort.
+CREATE INDEX members_archive ON members(org_id, status_on)
+    WHERE status IN ('suspended', 'expelled', 'deceased', 'transferred_out');
 
 -- Optional photo, apart so that lists never read it; base64 text (the db layer binds text), at
 -- most 512 KiB decoded.
