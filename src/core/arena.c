@@ -90,20 +90,22 @@ void *arena_zalloc(struct arena *a, size_t n)
     return p;
 }
 
-char *arena_strndup(struct arena *a, const char *s, size_t n)
+static char *memdup0(struct arena *a, const char *s, size_t len)
 {
-    if (s == NULL)
-        return NULL;
-    size_t len = strnlen(s, n);
     char *p = arena_alloc(a, len + 1);
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
 }
 
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    return s == NULL ? NULL : memdup0(a, s, strnlen(s, n));
+}
+
 char *arena_strdup(struct arena *a, const char *s)
 {
-    return s == NULL ? NULL : arena_strndup(a, s, strlen(s));
+    return s == NULL ? NULL : memdup0(a, s, strlen(s));
 }
 
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)

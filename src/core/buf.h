@@ -35,10 +35,13 @@ static inline void buf_add(struct buf *b, const void *p, size_t n)
     }
     buf_add_slow(b, p, n);
 }
+static inline void buf_addc(struct buf *b, char c)
+{
+    buf_add(b, &c, 1);
+}
 /* A string literal without strlen. */
 #define buf_add_lit(b, s) buf_add((b), (s), sizeof(s) - 1)
 void buf_adds(struct buf *b, const char *s);
-void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 const char *buf_str(const struct buf *b);      /* "" when empty */

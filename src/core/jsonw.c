@@ -8,37 +8,71 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 
+/* True when none of the 8 bytes at p needs a look: no control character (< 0x20), no '"', no
+ * '\\' and nothing outside ASCII (exact tests: "some byte < n" is (w - n*0x01..) & ~w & 0x80..). */
+static inline bool plain8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t w, q, bs;
+    memcpy(&w, p, 8);
+    q = w ^ (ones * '"');
+    bs = w ^ (ones * '\\');
+    return ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) == 0;
+}
+
+/* One pass: plain runs are copied whole, escapes written as they come, and each non-ASCII
+ * sequence validated in place; invalid UTF-8 undoes the string and writes U+FFFD instead. */
 void jsonw_str(struct buf *b, const char *s)
 {
     if (s == NULL) {
-        buf_add(b, "null", 4);
+        buf_add_lit(b, "null");
         return;
     }
-    size_t len = strlen(s);
-    if (!utf8_valid(s, len)) {
-        buf_add(b, "\"\\ufffd\"", 8);
-        return;
-    }
+    size_t start = b->len;
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s), *run = p;
     buf_addc(b, '"');
-    const char *run = s;
-    for (const char *p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+    while (p < end) {
+        if (end - p >= 8 && plain8(p)) {
+            p += 8;
             continue;
+        }
+        unsigned char c = *p;
+        if (c >= 0xE1 && c <= 0xEC && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+            (p[2] & 0xC0) == 0x80) {
+            p += 3;             /* most CJK: a lead byte with no range restriction of its own */
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_seq(p, (size_t)(end - p));
+            if (n == 0) {
+                if (!b->failed && b->data != NULL) {
+                    b->len = start;
+                    b->data[start] = '\0';
+                }
+                buf_add_lit(b, "\"\\ufffd\"");
+                return;
+            }
+            p += n;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            p++;
+            continue;
+        }
         buf_add(b, run, (size_t)(p - run));
         if (c == '"' || c == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)c);
+            char esc[2] = {'\\', (char)c};
+            buf_add(b, esc, 2);
         } else if (c == '\n') {
-            buf_add(b, "\\n", 2);
+            buf_add_lit(b, "\\n");
         } else if (c == '\t') {
-            buf_add(b, "\\t", 2);
+            buf_add_lit(b, "\\t");
         } else {
             buf_addf(b, "\\u%04x", c);
         }
-        run = p + 1;
+        run = ++p;
     }
-    buf_add(b, run, strlen(run));
+    buf_add(b, run, (size_t)(p - run));
     buf_addc(b, '"');
 }
 

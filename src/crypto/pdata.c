@@ -89,6 +89,7 @@ struct slot {
     uint64_t hash;
     char prefix[CACHE_PREFIX];
     char masked[CACHE_MASK];
+    uint8_t len;                /* strlen(masked) */
 };
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -130,7 +131,7 @@ int pdata_masked(const struct field_keyring *kr, const char *column, int64_t row
     if (cache != NULL) {
         sl = &cache[h % CACHE_SLOTS];
         if (sl->hash == h && strncmp(sl->prefix, sealed, CACHE_PREFIX) == 0) {
-            snprintf(out, 256, "%s", sl->masked);
+            memcpy(out, sl->masked, sl->len + 1);
             return 0;
         }
     }
@@ -142,12 +143,14 @@ int pdata_masked(const struct field_keyring *kr, const char *column, int64_t row
     mask(plain, out);
     sodium_memzero(plain, strlen(plain));
     free(plain);
-    if (sl != NULL && strlen(out) < CACHE_MASK) {
+    size_t len = strlen(out);
+    if (sl != NULL && len < CACHE_MASK) {
         sl->hash = h;
         size_t n = strnlen(sealed, CACHE_PREFIX);
         memset(sl->prefix, 0, CACHE_PREFIX);
         memcpy(sl->prefix, sealed, n);
-        snprintf(sl->masked, CACHE_MASK, "%s", out);
+        memcpy(sl->masked, out, len + 1);
+        sl->len = (uint8_t)len;
     }
     return 0;
 }

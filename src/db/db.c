@@ -367,7 +367,7 @@ const char *db_col_text(const struct db_stmt *st, int col)
 
 char *db_col_strdup(struct arena *a, const struct db_stmt *st, int col)
 {
-    return db_col_is_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
+    return arena_strdup(a, db_col_text(st, col));      /* both drivers give NULL for NULL */
 }
 
 const char *db_col_name(const struct db_stmt *st, int col)
@@ -382,10 +382,26 @@ int64_t db_changes(const struct db_stmt *st)
 
 /* ---- transactions and plain SQL ---- */
 
+void db_snapshot_begin(struct db *db)
+{
+    if (db->in_tx || db->snapshot || db->ops->snapshot_begin == NULL)
+        return;
+    db->snapshot = db->ops->snapshot_begin(db) == 0;
+}
+
+void db_snapshot_end(struct db *db)
+{
+    if (!db->snapshot)
+        return;
+    db->snapshot = false;
+    db->ops->snapshot_end(db);
+}
+
 int db_begin(struct db *db, struct err *e)
 {
     if (db->in_tx)
         return err_set(e, ERR_INTERNAL, "db.nested_tx");
+    db_snapshot_end(db);
     if (db->ops->ensure != NULL && db->ops->ensure(db, e) != 0)
         return -1;
     if (db->ops->begin(db, e) != 0)

@@ -81,6 +81,13 @@ int db_commit(struct db *db, struct err *e) __attribute__((warn_unused_result));
 void db_rollback(struct db *db);                            /* no-op outside a transaction */
 bool db_in_tx(const struct db *db);
 
+/* A read snapshot for the reads of one request (SQLite: one deferred read transaction instead of
+ * one per statement, i.e. one pair of file locks; PostgreSQL: nothing, each statement is a round
+ * trip either way). Writes need no care: db_begin, or a writing statement stepped outside a
+ * transaction, first ends the snapshot. db_snapshot_end is idempotent. */
+void db_snapshot_begin(struct db *db);
+void db_snapshot_end(struct db *db);
+
 /* Runs one or more statements with no parameters (DDL, migrations). */
 int db_exec(struct db *db, const char *sql, struct err *e) __attribute__((warn_unused_result));
 

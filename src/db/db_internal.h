@@ -68,12 +68,16 @@ struct db_ops {
     int (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db);
     bool (*in_tx)(const struct db *db);          /* the engine's own view */
+    /* Optional (NULL: db_snapshot_begin does nothing): a read transaction for several reads. */
+    int (*snapshot_begin)(struct db *db);
+    void (*snapshot_end)(struct db *db);
 };
 
 struct db {
     const struct db_ops *ops;
     void *conn;                   /* the driver's connection state */
     bool in_tx;                   /* between db_begin and db_commit/db_rollback */
+    bool snapshot;                /* between db_snapshot_begin and db_snapshot_end */
     bool closing;                 /* db_close is dropping the cache: skip server clean-up */
     struct db_stmt **buckets;     /* statement cache, chained, keyed by SQL pointer */
     size_t nbuckets;              /* power of two */

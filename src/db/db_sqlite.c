@@ -182,6 +182,8 @@ static int lite_bind(struct db_stmt *base, int idx, const struct db_value *v)
 static int lite_step(struct db_stmt *base, struct err *e)
 {
     struct lite_stmt *st = lite(base);
+    if (base->db->snapshot && !sqlite3_stmt_readonly(st->stmt))
+        db_snapshot_end(base->db);          /* a write outside db_begin runs on its own */
     int rc = sqlite3_step(st->stmt);
 
     if (rc == SQLITE_ROW)
@@ -254,6 +256,25 @@ static void lite_rollback(struct db *db)
         log_warn("db", "sqlite rollback failed: %s", e.detail);
 }
 
+/* A deferred BEGIN takes no lock yet: the first read takes the WAL read lock and keeps it (one
+ * snapshot) until the COMMIT, instead of every statement locking and unlocking on its own. */
+static int lite_snapshot_begin(struct db *db)
+{
+    struct err e = ERR_INIT;
+    return lite_exec(db, "BEGIN", &e);
+}
+
+/* Nothing was written, so COMMIT and ROLLBACK end it alike; if COMMIT fails (a statement is
+ * still running), ROLLBACK, so that no later write can land in a transaction nobody commits. */
+static void lite_snapshot_end(struct db *db)
+{
+    struct err e = ERR_INIT;
+    if (!lite_in_tx(db) || lite_exec(db, "COMMIT", &e) == 0)
+        return;
+    log_warn("db", "sqlite: ending a read snapshot: %s", e.detail);
+    lite_rollback(db);
+}
+
 const struct db_ops db_sqlite_ops = {
     .name = "sqlite",
     .kind = DB_SQLITE,
@@ -279,4 +300,6 @@ const struct db_ops db_sqlite_ops = {
     .commit = lite_commit,
     .rollback = lite_rollback,
     .in_tx = lite_in_tx,
+    .snapshot_begin = lite_snapshot_begin,
+    .snapshot_end = lite_snapshot_end,
 };

@@ -174,6 +174,8 @@ static bool parse_body(struct http_req *req, struct req_ctx *ctx, struct http_re
     return true;
 }
 
+static void dispatch_route(struct http_req *req, const struct route *route, struct http_res *res);
+
 static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_res *res)
 {
     const struct route *route = NULL;
@@ -205,6 +207,24 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
             return;
         }
     }
+    /* A GET reads: its statements share one snapshot (db.h), which also makes its page and
+     * its total agree. */
+    bool reads = req->db != NULL &&
+                 (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0);
+    if (reads)
+        db_snapshot_begin(req->db);
+    dispatch_route(req, route, res);
+    if (reads)
+        db_snapshot_end(req->db);
+    if (req->db != NULL && db_in_tx(req->db)) {   /* a handler bug must not poison the thread */
+        log_error("http", "req=%s handler for %s left a transaction open", req->id, route->pattern);
+        db_rollback(req->db);
+    }
+}
+
+/* The permission gate, then the handler. */
+static void dispatch_route(struct http_req *req, const struct route *route, struct http_res *res)
+{
     if (route->perm != NULL) {
         struct err e = ERR_INIT;
         if (auth_gate(req, route->perm, &e) != 0) {
@@ -218,10 +238,6 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
     if (!res->replied) {
         log_error("http", "req=%s handler for %s gave no reply", req->id, route->pattern);
         fail(res, ERR_INTERNAL, "internal");
-    }
-    if (req->db != NULL && db_in_tx(req->db)) {   /* a handler bug must not poison the thread */
-        log_error("http", "req=%s handler for %s left a transaction open", req->id, route->pattern);
-        db_rollback(req->db);
     }
 }
 
