@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "http/client_ip.h"
 
 static struct config g_config;
 static bool g_installed;
@@ -18,7 +19,7 @@ static const char *const keys[] = {"db", "listen", "threads", "body_limit", "tim
                                    "shutdown_grace_ms", "dist", "log_level", "jobs",
                                    "keys", "cookie_secure", "session_idle", "session_max",
                                    "password_ms", "password_mem", "throttle_free", "throttle_lock_at",
-                                   "throttle_ip_free", "throttle_ip_lock_at"};
+                                   "throttle_ip_free", "throttle_ip_lock_at", "trusted_proxies"};
 
 void config_defaults(struct config *c)
 {
@@ -175,6 +176,12 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
             return bad(e, key);
         *tp = (int)n;
         return 0;
+    }
+    if (strcmp(key, "trusted_proxies") == 0) {
+        struct client_ip_nets nets;
+        if (client_ip_parse_nets(v, &nets) != 0)
+            return bad(e, key);
+        return copy_str(c->trusted_proxies, sizeof c->trusted_proxies, v, e, key);
     }
     if (strcmp(key, "password_mem") == 0) {
         if (parse_long(v, 1, 4096, &n) != 0)

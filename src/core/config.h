@@ -32,6 +32,7 @@ struct config {
     int throttle_lock_at;      /* ... that lock the account for 15 minutes (10) */
     int throttle_ip_free;      /* the same per client address (5, 10) */
     int throttle_ip_lock_at;
+    char trusted_proxies[512]; /* addresses/CIDRs whose X-Forwarded-For is believed ("" none) */
 };
 
 void config_defaults(struct config *c);

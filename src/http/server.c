@@ -32,6 +32,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "db/db.h"
+#include "http/client_ip.h"
 #include "http/http_internal.h"
 
 struct http_server {
@@ -43,6 +44,9 @@ struct http_server {
     unsigned int id_prefix;
     int port;
 };
+
+/* The trusted proxies, parsed once at start (config checked the text): read-only afterwards. */
+static struct client_ip_nets g_proxies;
 
 struct req_ctx {
     struct http_server *srv;
@@ -246,16 +250,17 @@ const char *http_client_ip(const struct http_req *req)
     struct MHD_Connection *c = req->conn;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char text[INET6_ADDRSTRLEN] = "";
+    char peer[INET6_ADDRSTRLEN] = "", text[CLIENT_IP_TEXT];
     if (ci != NULL && ci->client_addr != NULL) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-                      sizeof text);
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+                      sizeof peer);
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      text, sizeof text);
+                      peer, sizeof peer);
     }
+    client_ip_resolve(&g_proxies, peer, http_header(req, "X-Forwarded-For"), text);
     return arena_strdup(req->arena, text);
 }
 
@@ -434,6 +439,10 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
     } else {
         err_set(e, ERR_INVALID, "config.bad_value");
         return err_field(e, "listen", "config.bad_value");
+    }
+    if (client_ip_parse_nets(cfg->trusted_proxies, &g_proxies) != 0) {
+        err_set(e, ERR_INVALID, "config.bad_value");
+        return err_field(e, "trusted_proxies", "config.bad_value");
     }
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = cfg;

@@ -264,3 +264,26 @@ test('10,000 wrong passwords in a loop: the server stays responsive for others',
     await own.stop()
   }
 })
+
+test('X-Forwarded-For is believed only from a trusted proxy, and only its right-most untrusted entry', async () => {
+  const xff = { 'X-Forwarded-For': '6.6.6.6, 198.51.100.7' }
+  const ipOf = async (server, name) => {
+    const s = new Session(server.base, '', null, null)
+    const r = await s.req('POST', '/api/v1/auth/login', { login: name, password: PASSWORD }, xff)
+    assert.equal(r.status, 200)
+    const list = await s.get('/api/v1/auth/sessions')
+    return list.body.data.find((x) => x.current).ip
+  }
+  createUser(srv.url, 'xffplain')
+  assert.equal(await ipOf(srv, 'xffplain'), '127.0.0.1', 'no trusted proxies: the header is ignored')
+  const behind = await startServer({ extra: ['--trusted-proxies', '127.0.0.1, 10.0.0.0/8'] })
+  try {
+    createUser(behind.url, 'xffproxied')
+    assert.equal(await ipOf(behind, 'xffproxied'), '198.51.100.7', 'the forged left entry is not believed')
+  } finally {
+    await behind.stop()
+  }
+  const bad = cli(['serve', '--db', srv.url, '--listen', '127.0.0.1:0', '--trusted-proxies', '10.0.0.0/33'])
+  assert.notEqual(bad.code, 0)
+  assert.match(bad.stderr, /trusted_proxies/)
+})
