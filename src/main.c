@@ -163,8 +163,21 @@ static int cmd_serve(int argc, char **argv)
     log_info("serve", "listening on %s:%d, db %s", cfg->listen_host, http_server_port(srv),
              strncmp(cfg->db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql");
 
-    int sig = 0;
-    sigwait(&sigs, &sig);
+    /* Between signals, every 2 s: a key file changed by `keys rotate` is taken up. */
+    char keys_path[600];
+    config_keys_path(cfg, keys_path, sizeof keys_path);
+    int sig = -1;
+    while (sig < 0) {
+        struct err ke = ERR_INIT;
+        int r = keys_refresh(keys_path, &ke);
+        if (r > 0)
+            log_info("serve", "key file %s changed: reloaded (current field key %u)", keys_path,
+                     (unsigned)keys_get()->field_current);
+        else if (r < 0)
+            log_error("serve", "key file %s changed but was not taken: %s", keys_path, ke.message);
+        struct timespec wait = {2, 0};
+        sig = sigtimedwait(&sigs, NULL, &wait);
+    }
     log_info("serve", "signal %d: finishing requests in flight, then stopping", sig);
     http_server_stop(srv);
     jobs_thread_stop(jobs);

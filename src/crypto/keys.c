@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,13 @@
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
-static struct keys *g_keys;
+/* The installed keys; a reload publishes a new struct and retires the old one, which stays
+ * allocated (a request may still hold it) until keys_uninstall. One per rotation: a handful. */
+static _Atomic(struct keys *) g_keys;
+static struct keys **g_retired;
+static size_t g_nretired;
+static struct stat g_watched;       /* the key file as last loaded by keys_refresh */
+static bool g_watching;
 
 static json_t *b64(const unsigned char *bin, size_t n)
 {
@@ -332,17 +339,59 @@ const struct sign_key *keys_sign_current(const struct keys *k)
 
 void keys_install(struct keys *k)
 {
-    keys_destroy(g_keys);
-    g_keys = k;
+    keys_destroy(atomic_exchange(&g_keys, k));
+    g_watching = false;
 }
 
 const struct keys *keys_get(void)
 {
-    return g_keys;
+    return atomic_load_explicit(&g_keys, memory_order_acquire);
 }
 
 void keys_uninstall(void)
 {
-    keys_destroy(g_keys);
-    g_keys = NULL;
+    keys_destroy(atomic_exchange(&g_keys, NULL));
+    for (size_t i = 0; i < g_nretired; i++)
+        keys_destroy(g_retired[i]);
+    free(g_retired);
+    g_retired = NULL;
+    g_nretired = 0;
+    g_watching = false;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int keys_refresh(const char *path, struct err *e)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return err_set(e, ERR_INVALID, "keys.cannot_open");
+    if (!g_watching) {              /* the first call only notes what was loaded at start-up */
+        g_watched = st;
+        g_watching = true;
+        return 0;
+    }
+    if (same_file(&st, &g_watched))
+        return 0;
+    struct keys *k = NULL;
+    if (keys_load(path, &k, e) != 0)
+        return -1;
+    const struct keys *old = keys_get();
+    for (size_t i = 0; old != NULL && i < old->nfield; i++) {
+        bool kept = false;
+        for (size_t j = 0; j < k->nfield && !kept; j++)
+            kept = k->field[j].id == old->field[i].id;
+        if (!kept) {
+            keys_destroy(k);        /* an older copy put back: values sealed since would die */
+            return err_set(e, ERR_CONFLICT, "keys.lost_key");
+        }
+    }
+    g_retired = xrealloc(g_retired, (g_nretired + 1) * sizeof *g_retired);
+    g_retired[g_nretired++] = atomic_exchange_explicit(&g_keys, k, memory_order_acq_rel);
+    g_watched = st;
+    return 1;
 }

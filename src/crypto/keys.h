@@ -11,7 +11,8 @@
  * keys_load_or_create() makes a new file with fresh random keys when none exists. Saving writes
  * a temporary file and renames it over the old one, so a crash never leaves half a key file.
  * Threads: a loaded struct keys is read-only and safe to share; keys_install() publishes one for
- * the whole process (start-up only), keys_get() reads it. */
+ * the whole process (start-up only), keys_get() reads it (atomically: keys_refresh() may publish
+ * a newer one from a single thread while requests run). */
 #ifndef DJ_KEYS_H
 #define DJ_KEYS_H
 #include <stdbool.h>
@@ -64,5 +65,12 @@ const struct sign_key *keys_sign_find(const struct keys *k, uint32_t id);   /* N
 void keys_install(struct keys *k);
 const struct keys *keys_get(void);
 void keys_uninstall(void);
+/* serve calls this every few seconds from one thread: when the key file changed since (a
+ * `keys rotate` in another process added a key), the new file is loaded and published, so new
+ * values are sealed with the new current key and values already rotated still open. The old
+ * struct is kept until keys_uninstall (requests may hold it). The first call only notes the
+ * file. 1 reloaded, 0 unchanged, -1 (keys kept) when the file does not load or lacks a field
+ * key the installed one has ("keys.lost_key": an older copy was put back). */
+int keys_refresh(const char *path, struct err *e) __attribute__((warn_unused_result));
 
 #endif

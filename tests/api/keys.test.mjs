@@ -12,7 +12,7 @@ import { once } from 'node:events'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { asRole } from './lib/auth.mjs'
+import { asRole, createUser, login } from './lib/auth.mjs'
 import { bin, cli, freshDb } from './lib/server.mjs'
 
 const MEMBERS = 300
@@ -187,5 +187,34 @@ test('a second rotation while one runs is refused; bad flags are usage errors', 
     const missing = cli(['keys', 'status', '--db', t.db.url, '--keys', join(tmpdir(), 'dj-no-such.keys')])
     assert.match(missing.stderr, /密钥文件/)
     assert.equal(missing.code, 1)
+  } finally { t.cleanup() }
+})
+
+test('a running server takes up the key file a rotation changed: rotated values open, new ones use the new key', async () => {
+  const t = setup()
+  try {
+    assert.equal(t.run('demo', '--members', '40', '--seed', '4').code, 0)
+    await withServer(t.db, async (s) => {
+      const before = await reveal(s, 7)
+      const r = t.run('keys', 'rotate')                  // another process, while serving
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.json.key_id, 2)
+      // the server looks at the key file every 2 s; until then a rotated value may not open
+      let after = null
+      for (let i = 0; i < 40 && after === null; i++) {
+        const v = await s.post('/api/v1/members/7/reveal', { field: 'phone' })
+        if (v.status === 200 && v.body.value === before.phone) after = await reveal(s, 7)
+        else await new Promise((res) => setTimeout(res, 250))
+      }
+      assert.deepEqual(after, before, 'rotated values open without a restart')
+      // a value the server seals now (an MFA secret at enrolment) uses the new current key
+      createUser(t.db.url, 'keysenrol')
+      const m = await login(s.base, 'keysenrol')
+      const en = await m.post('/api/v1/auth/mfa/enroll')
+      assert.equal(en.status, 200, JSON.stringify(en.body))
+    })
+    const st = t.run('keys', 'status').json
+    assert.equal(st.current_key, 2)
+    for (const c of Object.keys(st.columns)) assert.equal(st.columns[c].by_key['1'] ?? 0, 0, c)
   } finally { t.cleanup() }
 })

@@ -46,6 +46,7 @@ static const struct i18n_msg MSGS[] = {
     {"keys.malformed", "密钥文件格式错误", "The key file is malformed"},
     {"keys.too_open", "密钥文件权限过宽（应为 600）", "The key file is readable by others (chmod 600)"},
     {"keys.cannot_write", "无法写入密钥文件", "Cannot write the key file"},
+    {"keys.lost_key", "新密钥文件缺少正在使用的密钥，未加载", "The new key file lacks a key in use: not loaded"},
     {"keys.too_many", "密钥数量已达上限", "Too many keys in the key file"},
     {"keys.rotation_running", "另一个密钥轮换正在进行", "Another key rotation is running"},
     {"keys.batch_range", "批大小须在 1 到 100000 之间", "The batch size must be 1..100000"},
