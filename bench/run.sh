@@ -16,10 +16,13 @@
 #   6. Field-key rotation of the 1M members (bench/keys_rotate.sh): on a copy of the SQLite data
 #      set, rotate (target < 5 min), then rotate again, SIGKILL at ~30% and resume (target
 #      < 5 min); on PostgreSQL a plain rotation (and the kill when BENCH_KEYS_PG_KILL=1).
+#   7. Spreadsheets (bench/sheet_read.sh): write and read 100,000 rows x 20 columns as xlsx and
+#      CSV, reading target < 3 s (a slice of the 30 s import).
 #
 # Environment: DJ_BIN (default build/dangjian), BENCH_DURATION (wrk seconds, default 10),
 # BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS,
-# BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation).
+# BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation),
+# BENCH_SKIP_SHEET=1, BENCH_SHEET_ROWS.
 # The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
 # else lives in a temp dir that is removed on exit, with every server this script started.
 set -euo pipefail
@@ -310,5 +313,6 @@ if [ "${BENCH_SKIP_AUDIT:-0}" != 1 ]; then
 fi
 
 . "$ROOT/bench/auth.sh"      # log-in and authenticated GET (issue 4)
+. "$ROOT/bench/sheet_read.sh" # xlsx/CSV reading for the member import (issue 5)
 
 print_table

@@ -93,7 +93,8 @@ try {
   const pgConn = pg ? pg.conninfo : ''
   await unitSuites('build', pgConn)
   await unitSuites('build-asan', pgConn)
-  const asan = { UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1', ASAN_OPTIONS: 'detect_leaks=1' }
+  const asan = { UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1', ASAN_OPTIONS: 'detect_leaks=1',
+    LSAN_OPTIONS: `suppressions=${join(root, 'tests/lsan.supp')}` }   // libxlsxwriter 1.1.4's leak
   await nodeSuite('api (sqlite)', 'tests/api', { ...asan, DJ_BIN: 'build-asan/dangjian', DJ_TEST_DB: 'sqlite' })
   if (pg) await nodeSuite('api (postgresql)', 'tests/api', { ...asan, DJ_BIN: 'build-asan/dangjian', DJ_TEST_DB: 'postgresql', DJ_TEST_PG: pgConn })
   await nodeSuite('ui (chromium)', 'tests/ui', { DJ_BIN: 'build/dangjian' })
