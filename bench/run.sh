@@ -34,7 +34,7 @@ ROUNDS=${BENCH_ROUNDS:-2}  # health: alternating dangjian/nginx rounds, best of 
 MEMBERS=${BENCH_MEMBERS:-1000000}
 BRANCH_SIZE=350           # 1,000,000 members -> ~2,860 branches, ~10,600 orgs (demo_rules.c)
 SEED=1
-FORMAT=v2                 # bump when the demo's output changes, to drop stale caches
+FORMAT=v3                 # bump when the demo's output changes, to drop stale caches
                           # (v2: personal data, sealed with the key file $CACHE_DB.keys)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench
 CACHE_DB=$CACHE/demo-$MEMBERS-b$BRANCH_SIZE-s$SEED-$FORMAT.db

@@ -20,6 +20,7 @@
 #include "db/migrate.h"
 #include "features/backup/backup.h"
 #include "features/demo/demo.h"
+#include "features/member/member.h"
 #include "features/keys/keys_rotate.h"
 #include "features/org/org.h"
 #include "features/registry.h"
@@ -45,6 +46,7 @@ static const char USAGE[] =
     "  backup     FILE [--keys FILE]         encrypted, signed backup of the database\n"
     "  restore    FILE [--check]             verify a backup, then replace the database with it\n"
     "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
+    "  idcard     check NUMBER               公民身份号码: check character, birth date, gender (JSON)\n"
     "  keys       status|verify|rotate       field keys: counts, check, re-encrypt with a new key\n"
     "  version\n"
     "\n"
@@ -252,6 +254,8 @@ int main(int argc, char **argv)
         return audit_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "jobs") == 0)
         return cmd_jobs(argc - 1, argv + 1);
+    if (strcmp(cmd, "idcard") == 0)
+        return member_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "keys") == 0)
         return keys_cli_main(argc - 1, argv + 1, config_get()->db);
     if (strcmp(cmd, "backup") == 0)

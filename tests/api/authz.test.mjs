@@ -84,6 +84,36 @@ const CASES = {
     in: () => ['POST', `/api/v1/members/${ctx.memberA}/reveal`, { field: 'phone' }],
     out: () => ['POST', `/api/v1/members/${ctx.memberB}/reveal`, { field: 'phone' }],
   },
+  'POST /members': {
+    // an incomplete record in A: allowed callers get 400 (validation), not a denial
+    in: () => ['POST', '/api/v1/members', { org_id: ctx.A.id }],
+    out: () => ['POST', '/api/v1/members', { ...ctx.record(ctx.B), name: '矩阵越权' }],
+    outDenied: [400],
+  },
+  'PATCH /members/{id}': {
+    in: () => ['PATCH', `/api/v1/members/${ctx.memberA}`, { version: 999999, job: 'x' }], ok: [409],
+    out: () => ['PATCH', `/api/v1/members/${ctx.memberB}`, { version: 999999, job: 'x' }],
+  },
+  'POST /members/{id}/status': { in: () => ['POST', `/api/v1/members/${ctx.memberA}/status`, {}], ok: [400], out: () => ['POST', `/api/v1/members/${ctx.memberB}/status`, {}] },
+  'POST /members/{id}/restore': { in: () => ['POST', `/api/v1/members/${ctx.memberA}/restore`, { reason: 'x' }], ok: [409], out: () => ['POST', `/api/v1/members/${ctx.memberB}/restore`, { reason: 'x' }] },
+  'GET /member-archive': { in: () => ['GET', `/api/v1/member-archive?org_id=${ctx.A.id}`], out: () => ['GET', `/api/v1/member-archive?org_id=${ctx.B.id}`] },
+  'POST /members/{id}/posts': { in: () => ['POST', `/api/v1/members/${ctx.memberA}/posts`, {}], ok: [400], out: () => ['POST', `/api/v1/members/${ctx.memberB}/posts`, {}] },
+  'PATCH /members/{id}/posts/{post_id}': {
+    in: () => ['PATCH', `/api/v1/members/${ctx.recA}/posts/${ctx.postA}`, { started_on: 'bad' }], ok: [400],
+    out: () => ['PATCH', `/api/v1/members/${ctx.recB}/posts/${ctx.postB}`, { started_on: 'bad' }],
+  },
+  // archived members: allowed callers get 409 (read-only), so nothing is deleted
+  'DELETE /members/{id}/posts/{post_id}': { in: () => ['DELETE', `/api/v1/members/${ctx.archA}/posts/1`], ok: [409], out: () => ['DELETE', `/api/v1/members/${ctx.archB}/posts/1`] },
+  'POST /members/{id}/awards': { in: () => ['POST', `/api/v1/members/${ctx.memberA}/awards`, {}], ok: [400], out: () => ['POST', `/api/v1/members/${ctx.memberB}/awards`, {}] },
+  'PATCH /members/{id}/awards/{award_id}': {
+    in: () => ['PATCH', `/api/v1/members/${ctx.recA}/awards/${ctx.awardA}`, { decided_on: 'bad' }], ok: [400],
+    out: () => ['PATCH', `/api/v1/members/${ctx.recB}/awards/${ctx.awardB}`, { decided_on: 'bad' }],
+  },
+  'DELETE /members/{id}/awards/{award_id}': { in: () => ['DELETE', `/api/v1/members/${ctx.archA}/awards/1`], ok: [409], out: () => ['DELETE', `/api/v1/members/${ctx.archB}/awards/1`] },
+  'PUT /members/{id}/photo': { in: () => ['PUT', `/api/v1/members/${ctx.memberA}/photo`, { mime: 'x' }], ok: [400], out: () => ['PUT', `/api/v1/members/${ctx.memberB}/photo`, { mime: 'x' }] },
+  'GET /members/{id}/photo': { in: () => ['GET', `/api/v1/members/${ctx.recA}/photo`], out: () => ['GET', `/api/v1/members/${ctx.recB}/photo`] },
+  'DELETE /members/{id}/photo': { in: () => ['DELETE', `/api/v1/members/${ctx.archA}/photo`], ok: [409], out: () => ['DELETE', `/api/v1/members/${ctx.archB}/photo`] },
+  'GET /codes': { in: () => ['GET', '/api/v1/codes'] },
   'GET /users': {
     in: () => ['GET', '/api/v1/users?q=mxa'],
     out: () => ['GET', '/api/v1/users?q=mxb'],
@@ -163,6 +193,26 @@ before(async () => {
     A, B, Agroup, Bgroup, memberA: inA[1], memberB: inB[1], userA, userB,
     spareA: inA.slice(2), spareB: inB.slice(2), jobId: 1,
     grantA: grant(userA, A.code), grantB: grant(userB, B.code),
+  }
+  // member records to act on in A and B: one with a post, an award and a photo; one archived
+  let n = 0
+  ctx.record = (o) => {
+    const seq = String(500 + n++).padStart(3, '0')
+    const body = `32010219900315${seq}`
+    const s = [...body.slice(0, 17)].reduce((a, d, i) => a + Number(d) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i], 0)
+    return { org_id: o.id, name: '矩阵党员', gender: Number(seq) % 2 ? 1 : 2, birth_date: '1990-03-15', category: 'full', joined_on: '2014-06-30', full_on: '2015-06-30', id_number: body.slice(0, 17) + '10X98765432'[s % 11] }
+  }
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64')
+  for (const [k, o] of [['A', A], ['B', B]]) {
+    const rec = await admin.post('/api/v1/members', ctx.record(o))
+    assert.equal(rec.status, 201, JSON.stringify(rec.body))
+    ctx[`rec${k}`] = rec.body.id
+    ctx[`post${k}`] = (await admin.post(`/api/v1/members/${rec.body.id}/posts`, { post: 'secretary', started_on: '2020-01-01' })).body.id
+    ctx[`award${k}`] = (await admin.post(`/api/v1/members/${rec.body.id}/awards`, { kind: 'reward', code: 'commendation', title: '通报表扬', decided_on: '2020-01-01' })).body.id
+    assert.equal((await admin.req('PUT', `/api/v1/members/${rec.body.id}/photo`, { mime: 'image/png', data: png })).status, 204)
+    const arch = (await admin.post('/api/v1/members', ctx.record(o))).body.id
+    assert.equal((await admin.post(`/api/v1/members/${arch}/status`, { status: 'deceased', on_date: '2025-01-01', reason: '矩阵' })).status, 200)
+    ctx[`arch${k}`] = arch
   }
   // the callers: one per role, scoped to A (system-wide roles: no org); a member of A
   ctx.callers = {}

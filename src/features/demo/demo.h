@@ -166,12 +166,21 @@ struct demo_member {
     char id_number[19];         /* ID-01..ID-04, consistent with birth and gender */
     char phone[12];             /* ID-07: 11-digit mobile */
     char address[160];          /* 省市区 + street, building, room */
+    /* the record fields of issue 5 (demo_record.c) */
+    char ethnicity[3];          /* CODE-03 */
+    char education[3];          /* CODE-04 detail code */
+    struct date applied, activist, candidate;   /* DEV-01, DEV-03, DEV-04, DEV-15 */
+    struct date status_on;      /* lost contact since (year 0 otherwise) */
+    const char *job, *title;    /* static strings; title NULL = none */
+    const char *work_unit, *department;         /* borrowed from the generator */
 };
 
 /* Generates the members of one branch, in order; independent of every other branch. */
 struct demo_member_gen {
     struct demo_rng rng;
     struct demo_rng prng;       /* personal data: its own stream, so other fields do not move */
+    struct demo_rng xrng;       /* the issue 5 record fields: their own stream, likewise */
+    char work_unit[128], department[96];
     const struct demo_plan *plan;
     int32_t branch;
     int32_t i, n, prob_left;
@@ -180,6 +189,18 @@ struct demo_member_gen {
 void demo_members_begin(struct demo_member_gen *g, const struct demo_plan *plan, int32_t branch);
 /* Fills *out and returns true, or returns false after the branch's last member. */
 bool demo_members_next(struct demo_member_gen *g, struct demo_member *out);
+
+/* ---- demo_record.c (pure): the record fields of issue 5 ---- */
+
+/* Ethnicity, education, development dates (may move joined/full later so that DEV-04 fits
+ * after DEV-01), job, title and the lost-contact date of m (birth, gender, joined, full,
+ * probationary and lost_contact already set). */
+void demo_record_fill(struct demo_rng *r, enum demo_dept dept, int age, struct date as_of,
+                      struct demo_member *m);
+/* The work unit (the nearest committee's name without "党委") and the department (the
+ * branch's name without "党支部" and its ordinal) of a branch. */
+void demo_record_unit(const struct demo_plan *plan, int32_t branch, char *work_unit,
+                      size_t wsize, char *department, size_t dsize);
 
 /* ---- demo_pdata.c (pure): places and personal data ---- */
 

@@ -20,6 +20,10 @@ void demo_members_begin(struct demo_member_gen *g, const struct demo_plan *plan,
     demo_rng_seed(&g->rng, plan->params.seed ^ ((uint64_t)(branch + 1) * 0xD1B54A32D192ED03ull));
     demo_rng_seed(&g->prng, plan->params.seed ^ ((uint64_t)(branch + 1) * 0x9FB21C651E98DF25ull) ^
                                 0x7064617461ull);   /* "pdata" */
+    demo_rng_seed(&g->xrng, plan->params.seed ^ ((uint64_t)(branch + 1) * 0xC2B2AE3D27D4EB4Full) ^
+                                0x7265636f7264ull); /* "record" */
+    demo_record_unit(plan, branch, g->work_unit, sizeof g->work_unit, g->department,
+                     sizeof g->department);
     g->plan = plan;
     g->branch = branch;
     g->n = o->n_total;
@@ -83,6 +87,9 @@ bool demo_members_next(struct demo_member_gen *g, struct demo_member *out)
         out->full = date_add_months(out->joined, 12);                      /* DEV-11, MEMB-02 */
         out->lost_contact = demo_rng_permille(r, LOST_PERMILLE);
     }
+    demo_record_fill(&g->xrng, (enum demo_dept)o->dept, age, as_of, out);
+    out->work_unit = g->work_unit;
+    out->department = g->department;
     demo_pdata_person(&g->prng, o->place, retired, out);
     g->i++;
     return true;

@@ -44,12 +44,14 @@
 #include "features/demo/demo_rows.h"
 #include "jobs/jobs.h"
 
-#define MEMBER_COLS 16
+#define MEMBER_COLS 27
+#define POST_COLS 5
+#define POST_ROWS 64
 #define MEMBER_ROWS 256
 #define ORG_COLS 15
 #define ORG_ROWS 64
 
-#define M_1 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define M_1 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define M_4 M_1 "," M_1 "," M_1 "," M_1
 #define M_16 M_4 "," M_4 "," M_4 "," M_4
 #define M_64 M_16 "," M_16 "," M_16 "," M_16
@@ -62,7 +64,13 @@
 #define MEMBER_INSERT                                                                             \
     "INSERT INTO members (id, org_id, name, gender, birth_date, category, joined_on, full_on, "  \
     "status, created_at, updated_at, id_number_enc, id_number_bidx, phone_enc, phone_bidx, "     \
-    "address_enc) VALUES "
+    "address_enc, ethnicity, education, applied_on, activist_on, candidate_on, job, title, "     \
+    "work_unit, department, status_on, status_reason) VALUES "
+#define P_1 "(?,?,?,?,?)"
+#define P_4 P_1 "," P_1 "," P_1 "," P_1
+#define P_16 P_4 "," P_4 "," P_4 "," P_4
+#define P_64 P_16 "," P_16 "," P_16 "," P_16
+#define POST_INSERT "INSERT INTO member_posts (member_id, org_id, post, started_on, created_at) VALUES "
 #define ORG_INSERT                                                                                \
     "INSERT INTO orgs (id, parent_id, code, name, type, path, depth, has_committee, "            \
     "committee_size, founded_on, term_start, term_years, sort_order, created_at, updated_at) "   \
@@ -70,6 +78,8 @@
 
 static const char SQL_MEMBER_1[] = MEMBER_INSERT M_1;
 static const char SQL_MEMBER_N[] = MEMBER_INSERT M_256;
+static const char SQL_POST_1[] = POST_INSERT P_1;
+static const char SQL_POST_N[] = POST_INSERT P_64;
 static const char SQL_ORG_1[] = ORG_INSERT O_1;
 static const char SQL_ORG_N[] = ORG_INSERT O_64;
 static const char SQL_ANY_ORG[] = "SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMIT 1) t";
@@ -111,7 +121,7 @@ struct writer {
     struct db *db;
     const struct demo_plan *plan;
     int64_t base;               /* org id = base + plan index + 1 */
-    struct db_stmt *org_one, *org_many, *member_one, *member_many;
+    struct db_stmt *org_one, *org_many, *member_one, *member_many, *post_one, *post_many;
     struct demo_rows orgs;
 };
 
@@ -179,6 +189,7 @@ struct prep {
     struct demo_unique *ids, *phones;
     size_t from, to;
     struct demo_rows rows;
+    struct demo_rows posts;     /* member_posts: a secretary per branch, a leader per group */
     int64_t count;
     int rc;
     struct err e;
@@ -208,10 +219,19 @@ static int put_blind(struct prep *p, const char *column, const char *plain)
     return 0;
 }
 
-static int put_member(struct prep *p, const struct demo_member *m)
+static void put_text_or_null(struct demo_rows *r, const char *s)
+{
+    if (s != NULL)
+        demo_rows_text(r, s);
+    else
+        demo_rows_null(r);
+}
+
+static int put_member(struct prep *p, const struct demo_member *m, int64_t *out_id)
 {
     struct demo_rows *r = &p->rows;
     int64_t id = (*p->next_member)++;
+    *out_id = id;
     demo_rows_i64(r, id);
     demo_rows_i64(r, org_id(p->org_base, m->org));
     demo_rows_text(r, m->name);
@@ -231,28 +251,83 @@ static int put_member(struct prep *p, const struct demo_member *m)
         put_sealed(p, "members.phone", id, m->phone) != 0 || put_blind(p, "phone", m->phone) != 0 ||
         put_sealed(p, "members.address", id, m->address) != 0)
         return -1;
+    demo_rows_text(r, m->ethnicity);
+    demo_rows_text(r, m->education);
+    demo_rows_date(r, m->applied);
+    demo_rows_date(r, m->activist);
+    demo_rows_date(r, m->candidate);
+    put_text_or_null(r, m->job);
+    put_text_or_null(r, m->title);
+    put_text_or_null(r, m->work_unit);
+    put_text_or_null(r, m->department);
+    if (m->lost_contact) {                  /* status_on stays NULL for normal members */
+        demo_rows_date(r, m->status_on);
+        demo_rows_text(r, "多次联系未果");
+    } else {
+        demo_rows_null(r);
+        demo_rows_null(r);
+    }
     demo_rows_end(r);
     return 0;
+}
+
+/* One member_posts row: post held in org from max(full membership, the branch's term start). */
+static void put_post(struct prep *p, int64_t member_id, int32_t org, const char *post,
+                     const struct demo_member *m, const struct demo_org *branch)
+{
+    struct demo_rows *r = &p->posts;
+    int32_t since = branch->term_years > 0 ? branch->term_start : branch->founded;
+    int32_t full = (int32_t)date_to_days(m->full);
+    demo_rows_i64(r, member_id);
+    demo_rows_i64(r, org_id(p->org_base, org));
+    demo_rows_text(r, post);
+    demo_rows_date(r, date_from_days(full > since ? full : since));
+    demo_rows_i64(r, p->plan->created_s);
+    demo_rows_end(r);
+}
+
+/* The members of one branch, with its secretary (the first full member placed in the branch
+ * itself, else the first full member) and one leader per 党小组 (its first full member). */
+static void prepare_branch(struct prep *p, int32_t b)
+{
+    const struct demo_org *o = &p->plan->orgs[b];
+    struct demo_member_gen g;
+    struct demo_member m, first;
+    bool led[256] = {false}, secretary = false;
+    int64_t id, first_id = 0;
+    demo_members_begin(&g, p->plan, b);
+    while (p->rc == 0 && demo_members_next(&g, &m)) {
+        demo_pdata_make_unique(p->ids, p->phones, &m);
+        p->rc = put_member(p, &m, &id);
+        p->count++;
+        if (p->rc != 0 || m.probationary)
+            continue;
+        if (first_id == 0) {
+            first_id = id;
+            first = m;
+        }
+        if (m.org == b && !secretary) {
+            put_post(p, id, b, "secretary", &m, o);
+            secretary = true;
+        } else if (m.org != b && !led[m.org - b - 1]) {
+            put_post(p, id, m.org, "group_leader", &m, o);
+            led[m.org - b - 1] = true;
+        }
+    }
+    if (p->rc == 0 && !secretary && first_id != 0)
+        put_post(p, first_id, b, "secretary", &first, o);
 }
 
 static void *prepare(void *arg)
 {
     struct prep *p = arg;
     demo_rows_reset(&p->rows);
+    demo_rows_reset(&p->posts);
     p->count = 0;
     p->rc = 0;
-    for (size_t i = p->from; i < p->to && p->rc == 0; i++) {
-        if (p->plan->orgs[i].type != DEMO_BRANCH)
-            continue;
-        struct demo_member_gen g;
-        struct demo_member m;
-        demo_members_begin(&g, p->plan, (int32_t)i);
-        while (p->rc == 0 && demo_members_next(&g, &m)) {
-            demo_pdata_make_unique(p->ids, p->phones, &m);
-            p->rc = put_member(p, &m);
-            p->count++;
-        }
-    }
+    for (size_t i = p->from; i < p->to && p->rc == 0; i++)
+        if (p->plan->orgs[i].type == DEMO_BRANCH)
+            prepare_branch(p, (int32_t)i);
     return NULL;
 }
 
@@ -281,7 +356,8 @@ static int write_batch(struct writer *w, const struct prep *p, int64_t job_id, i
     for (size_t i = p->from; i < p->to; i++)
         put_org(w, (int32_t)i);
     if (demo_rows_insert(&w->orgs, w->org_one, w->org_many, ORG_ROWS, e) != 0 ||
-        demo_rows_insert(&p->rows, w->member_one, w->member_many, MEMBER_ROWS, e) != 0)
+        demo_rows_insert(&p->rows, w->member_one, w->member_many, MEMBER_ROWS, e) != 0 ||
+        demo_rows_insert(&p->posts, w->post_one, w->post_many, POST_ROWS, e) != 0)
         goto fail;
     if (job_id > 0 && jobs_store_progress(w->db, job_id, done + p->count, w->plan->members, e) != 0)
         goto fail;
@@ -409,11 +485,14 @@ int demo_store_write(struct db *db, const struct demo_plan *plan, const struct k
                                 .org_base = w.base, .next_member = &next_member, .ids = &ids,
                                 .phones = &phones};
         demo_rows_init(&prep[i].rows, MEMBER_COLS);
+        demo_rows_init(&prep[i].posts, POST_COLS);
     }
     if (db_prepare(db, &w.org_one, SQL_ORG_1, e) != 0 ||
         db_prepare(db, &w.org_many, SQL_ORG_N, e) != 0 ||
         db_prepare(db, &w.member_one, SQL_MEMBER_1, e) != 0 ||
         db_prepare(db, &w.member_many, SQL_MEMBER_N, e) != 0 ||
+        db_prepare(db, &w.post_one, SQL_POST_1, e) != 0 ||
+        db_prepare(db, &w.post_many, SQL_POST_N, e) != 0 ||
         db_exec(db, SQL_DROP_BLIND, e) != 0)
         goto done;
     if (write_all(&w, prep, job_id, progress, ctx, &done, e) != 0)
@@ -437,9 +516,13 @@ done:
     db_finalize(w.org_many);
     db_finalize(w.member_one);
     db_finalize(w.member_many);
+    db_finalize(w.post_one);
+    db_finalize(w.post_many);
     demo_rows_fini(&w.orgs);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         demo_rows_fini(&prep[i].rows);
+        demo_rows_fini(&prep[i].posts);
+    }
     demo_unique_fini(&ids);
     demo_unique_fini(&phones);
     cache_restore(db, old_cache);

@@ -42,5 +42,11 @@ int member_store_get(struct db *db, struct arena *a, int64_t id, struct member *
                      struct err *e) __attribute__((warn_unused_result));
 
 void member_register(void);
+/* `dangjian idcard check NUMBER` (member_cli.c); argv[0] is "idcard". Returns the exit code. */
+int member_cli_main(int argc, char **argv);
+/* The record's routes (member_record_api.c, member_sub_api.c) and message texts
+ * (member_record_msgs.c); called by member_register. Startup only. */
+void member_record_register(void);
+void member_record_msgs_register(void);
 
 #endif

@@ -161,21 +161,6 @@ static int load_scoped(struct http_req *req, const char *perm, struct member *m,
     return 0;
 }
 
-/* GET /api/v1/members/{id} */
-static void members_get(struct http_req *req, struct http_res *res)
-{
-    struct err e = ERR_INIT;
-    struct member m;
-    if (load_scoped(req, "member.read", &m, &e) != 0) {
-        http_reply_error(res, &e);
-        return;
-    }
-    struct buf b = BUF_INIT(1 << 20);
-    member_write(&b, &m);
-    http_reply_json_buf(res, 200, &b);
-    buf_fini(&b);
-}
-
 /* POST /api/v1/members/{id}/reveal {"field":"id_number"|"phone"|"address"}: the full value,
  * once, with an audit entry that says who saw which value of whom. */
 static void members_reveal(struct http_req *req, struct http_res *res)
@@ -214,7 +199,6 @@ reply:
 
 static const struct route member_routes[] = {
     {"GET", "/api/v1/members", members_list, "member.read"},
-    {"GET", "/api/v1/members/{id}", members_get, "member.read"},
     {"POST", "/api/v1/members/{id}/reveal", members_reveal, "member.reveal"},
 };
 
@@ -226,4 +210,5 @@ void member_register(void)
 {
     http_routes_register(member_routes, sizeof member_routes / sizeof member_routes[0]);
     i18n_register(member_msgs, sizeof member_msgs / sizeof member_msgs[0]);
+    member_record_register();
 }

@@ -70,7 +70,7 @@ static void migrations_apply_on_an_empty_database_and_are_recorded(void **state)
     assert_true(db_col_i64(st, 1) > 1700000000);
     db_finalize(st);
     assert_int_equal(db_query_i64(f->db, "SELECT COUNT(*) FROM rule_settings", &n, &e), 0);
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 7);             /* ORG-03/05/06 and ID-07 (0006) */
     assert_false(db_in_tx(f->db));
 }
 

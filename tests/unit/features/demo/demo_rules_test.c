@@ -1,6 +1,7 @@
 /* demo_rules_test.c: the pure half of the demo generator (demo_rules.c, demo_members.c,
  * demo_names.c): determinism, tree shape, names, and the domain rules every generated record
- * must pass (ORG-02/03/05/06, CODE-01/05, DEV-01/11, MEMB-02). */
+ * must pass (ORG-02/03/05/06, CODE-01/05, DEV-01/11, MEMB-02), and the whole member record
+ * rules (member_rules.c: ID, DEV-03/04/15, CODE-03/04/06). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include "core/err.h"
 #include "core/utf8.h"
 #include "features/demo/demo.h"
+#include "features/member/member_rules.h"
 
 static const struct date AS_OF = {2026, 11, 23};
 
@@ -56,6 +58,9 @@ static void the_same_seed_gives_byte_identical_orgs_and_members(void **state)
         demo_members_begin(&gb, &b, (int32_t)i);
         while (demo_members_next(&ga, &ma)) {
             assert_true(demo_members_next(&gb, &mb));
+            assert_string_equal(ma.work_unit, mb.work_unit);     /* borrowed from each gen */
+            assert_string_equal(ma.department, mb.department);
+            ma.work_unit = mb.work_unit = ma.department = mb.department = NULL;
             assert_memory_equal(&ma, &mb, sizeof ma);
         }
         assert_false(demo_members_next(&gb, &mb));
@@ -264,6 +269,40 @@ struct tally {
     int64_t n, prob, female, lost;
 };
 
+/* CODE-03 01..56, 97, 98; CODE-04 the detail codes the demo uses; everything else as seeded. */
+static bool code_ok(void *ctx, const char *kind, const char *code)
+{
+    (void)ctx;
+    if (strcmp(kind, "ethnicity") == 0)
+        return strlen(code) == 2 && (atoi(code) >= 1 && atoi(code) <= 56);
+    if (strcmp(kind, "education") == 0)
+        return strstr("11 14 21 31 41 47 61 71", code) != NULL && strlen(code) == 2;
+    return true;
+}
+
+/* The demo member as a record, through the member rules: no violation at all. */
+static void check_record(const struct demo_member *m, const struct member_rule_config *cfg)
+{
+    char d[7][11], g[2] = {(char)('0' + m->gender), 0};
+    const struct date *dates[] = {&m->birth, &m->applied, &m->activist, &m->candidate,
+                                  &m->joined, &m->full, &m->status_on};
+    for (int i = 0; i < 7; i++)
+        date_format(*dates[i], d[i]);
+    struct member_record r = {
+        .org_id = 1, .name = m->name, .gender = g, .ethnicity = m->ethnicity,
+        .education = m->education, .category = m->probationary ? "probationary" : "full",
+        .status = m->lost_contact ? "lost_contact" : "normal", .birth_date = d[0],
+        .applied_on = d[1], .activist_on = d[2], .candidate_on = d[3], .joined_on = d[4],
+        .full_on = m->probationary ? NULL : d[5], .status_on = m->lost_contact ? d[6] : NULL,
+        .id_number = m->id_number, .phone = m->phone, .address = m->address, .job = m->job,
+        .title = m->title, .work_unit = m->work_unit, .department = m->department,
+    };
+    struct member_check c;
+    if (member_rules_check(&r, cfg, AS_OF, code_ok, NULL, &c) != 0)
+        fail_msg("%s %s: %s %s", m->name, m->id_number, c.v[0].field, c.v[0].rule);
+    assert_true(m->work_unit[0] != '\0' && m->department[0] != '\0');
+}
+
 static void check_member(const struct demo_plan *p, int32_t branch, const struct demo_member *m,
                          struct tally *t)
 {
@@ -297,11 +336,13 @@ static void check_member(const struct demo_plan *p, int32_t branch, const struct
     t->lost += m->lost_contact;
 }
 
-static void members_pass_dev01_dev11_and_code_rules(void **state)
+static void members_pass_dev01_dev11_code_rules_and_the_record_rules(void **state)
 {
     (void)state;
     struct demo_plan p;
     struct tally t = {0};
+    struct member_rule_config cfg;
+    assert_int_equal(member_rules_config_init(&cfg, NULL), 0);
     build(&p, 50000, 23, 0);
     for (size_t i = 0; i < p.norgs; i++) {
         if (p.orgs[i].type != DEMO_BRANCH)
@@ -312,6 +353,7 @@ static void members_pass_dev01_dev11_and_code_rules(void **state)
         demo_members_begin(&g, &p, (int32_t)i);
         while (demo_members_next(&g, &m)) {
             check_member(&p, (int32_t)i, &m, &t);
+            check_record(&m, &cfg);
             prob += m.probationary;
         }
         assert_int_equal(prob, p.orgs[i].n_prob);                        /* as planned */
@@ -320,6 +362,7 @@ static void members_pass_dev01_dev11_and_code_rules(void **state)
     assert_in_range(t.prob * 1000 / t.n, 65, 95);        /* CODE-05: ~8% probationary */
     assert_in_range(t.female * 1000 / t.n, 220, 380);    /* ~70/30 male in industry */
     assert_true(t.lost > 0 && t.lost * 100 < t.n);
+    member_rules_config_fini(&cfg);
     demo_plan_fini(&p);
 }
 
@@ -389,7 +432,7 @@ int main(void)
         cmocka_unit_test(names_are_utf8_and_codes_are_unique_and_hierarchical),
         cmocka_unit_test(org03_committees_follow_full_member_counts_with_a_few_missing),
         cmocka_unit_test(org05_org06_terms_by_type_with_some_overdue),
-        cmocka_unit_test(members_pass_dev01_dev11_and_code_rules),
+        cmocka_unit_test(members_pass_dev01_dev11_code_rules_and_the_record_rules),
         cmocka_unit_test(numerals_read_like_chinese),
         cmocka_unit_test(branch_names_follow_department_styles),
         cmocka_unit_test(out_of_range_params_are_refused),

@@ -1,0 +1,73 @@
+/* member_record_msgs.c: the texts of the member record's message keys (zh-CN, English). A rule
+ * violation's text ends with its rule id, so the `fields` of a validation error always name
+ * the rule (domain-rules.md; REC-01..03 are the platform's own, see member_rules.h). */
+#include "features/member/member.h"
+#include "core/i18n.h"
+
+static const struct i18n_msg record_msgs[] = {
+    {"idcard.ok", "公民身份号码有效", "The ID number is valid"},
+    {"idcard.length", "公民身份号码应为18位（或15位旧号码）（ID-01）", "An ID number has 18 characters (or 15 digits for an old one) (ID-01)"},
+    {"idcard.chars", "公民身份号码只能包含数字，最后一位可为X（ID-01）", "An ID number holds digits only, with X allowed last (ID-01)"},
+    {"idcard.date", "公民身份号码中的出生日期不存在（ID-03）", "The birth date in the ID number does not exist (ID-03)"},
+    {"idcard.future", "公民身份号码中的出生日期晚于今天（ID-03）", "The birth date in the ID number is in the future (ID-03)"},
+    {"idcard.check", "公民身份号码校验位错误（ID-02）", "Wrong check character in the ID number (ID-02)"},
+    {"idcard.birth_mismatch", "出生日期与公民身份号码不一致（ID-03）", "The birth date differs from the ID number (ID-03)"},
+    {"idcard.gender_mismatch", "性别与公民身份号码不一致（ID-04）", "The gender differs from the ID number (ID-04)"},
+    {"idcard.invalid", "公民身份号码无效（ID-01）", "Invalid ID number (ID-01)"},
+    {"member.rule.id03_birth_mismatch", "出生日期与公民身份号码不一致（ID-03）", "The birth date differs from the ID number (ID-03)"},
+    {"member.rule.id04_gender_mismatch", "性别与公民身份号码不一致（ID-04）", "The gender differs from the ID number (ID-04)"},
+    {"member.rule.id07_phone", "手机号码格式不正确（ID-07）", "Not a valid mobile number (ID-07)"},
+    {"member.rule.id08_future", "日期不能晚于今天（ID-08）", "The date cannot be in the future (ID-08)"},
+    {"member.rule.id08_before_birth", "日期不能早于出生日期（ID-08）", "The date cannot be before the birth date (ID-08)"},
+    {"member.rule.id08_full_before_year", "转正时间应在入党满一年之后（ID-08）", "Full membership comes at least one year after joining (ID-08)"},
+    {"member.rule.id08_join_age", "入党时年龄超过100岁，请核对出生日期与入党时间（ID-08）", "Over 100 years old on joining: check the birth and join dates (ID-08)"},
+    {"member.rule.id08_end_before_start", "结束日期不能早于开始日期（ID-08）", "The end date cannot be before the start date (ID-08)"},
+    {"member.rule.dev01_applied_under_18", "申请入党时应年满十八岁（DEV-01）", "An applicant must be 18 or older on applying (DEV-01)"},
+    {"member.rule.dev01_joined_under_18", "入党时应年满十八岁（DEV-01）", "A member must be 18 or older on joining (DEV-01)"},
+    {"member.rule.dev13_needs_exception", "转正时间晚于入党满一年，须填写延长预备期等原因（DEV-13）", "Full membership later than one year after joining needs a reason such as an extended probation (DEV-13)"},
+    {"member.rule.dev13_full_too_late", "预备期最多延长一年，转正时间不能晚于入党后两年（DEV-13）", "Probation extends by at most a year: full membership within two years of joining (DEV-13)"},
+    {"member.rule.dev15_applied_activist", "确定为入党积极分子的日期不能早于申请入党日期（DEV-15）", "Activist date before the application date (DEV-15)"},
+    {"member.rule.dev15_applied_candidate", "确定为发展对象的日期不能早于申请入党日期（DEV-15）", "Candidate date before the application date (DEV-15)"},
+    {"member.rule.dev15_applied_joined", "入党时间不能早于申请入党日期（DEV-15）", "Join date before the application date (DEV-15)"},
+    {"member.rule.dev15_activist_candidate", "确定为发展对象的日期不能早于确定为入党积极分子的日期（DEV-15）", "Candidate date before the activist date (DEV-15)"},
+    {"member.rule.dev15_activist_joined", "入党时间不能早于确定为入党积极分子的日期（DEV-15）", "Join date before the activist date (DEV-15)"},
+    {"member.rule.dev15_candidate_joined", "入党时间不能早于确定为发展对象的日期（DEV-15）", "Join date before the candidate date (DEV-15)"},
+    {"member.rule.code01_gender", "性别代码无效（CODE-01）", "Unknown gender code (CODE-01)"},
+    {"member.rule.code03_ethnicity", "民族代码无效（CODE-03）", "Unknown ethnicity code (CODE-03)"},
+    {"member.rule.code04_education", "学历代码无效（CODE-04）", "Unknown education code (CODE-04)"},
+    {"member.rule.code05_category", "党员类别应为正式党员或预备党员（CODE-05）", "Category must be full or probationary (CODE-05)"},
+    {"member.rule.code05_probationary_full_on", "预备党员不应有转正时间（CODE-05）", "A probationary member has no full-membership date (CODE-05)"},
+    {"member.rule.code05_full_needs_full_on", "正式党员须填写转正时间（CODE-05）", "A full member needs the full-membership date (CODE-05)"},
+    {"member.rule.code06_date", "日期格式应为YYYY-MM-DD且日期存在（CODE-06）", "Dates are YYYY-MM-DD and must exist (CODE-06)"},
+    {"member.rule.disc04_needs_end", "留党察看须填写期满日期（DISC-04）", "Probation within the Party needs its end date (DISC-04)"},
+    {"member.rule.disc04_over_two_years", "留党察看最长不超过两年（DISC-04）", "Probation within the Party lasts at most two years (DISC-04)"},
+    {"member.rule.rec01_required", "必填（REC-01）", "Required (REC-01)"},
+    {"member.rule.rec01_archived_needs_date", "该党籍状态须填写状态日期（REC-01）", "This status needs its date (REC-01)"},
+    {"member.rule.rec01_archived_needs_reason", "该党籍状态须填写原因（REC-01）", "This status needs a reason (REC-01)"},
+    {"member.rule.rec02_name", "姓名应为1–50个字符，且不含控制字符（REC-02）", "Name: 1–50 characters, no control characters (REC-02)"},
+    {"member.rule.rec02_text", "内容过长或含有控制字符（REC-02）", "Too long, or holds control characters (REC-02)"},
+    {"member.rule.rec03_status", "党籍状态代码无效（REC-03）", "Unknown member status (REC-03)"},
+    {"member.rule.rec03_status_unchanged", "党籍状态未改变（REC-03）", "The status is already this one (REC-03)"},
+    {"member.rule.rec03_post", "党内职务代码无效（REC-03）", "Unknown party post code (REC-03)"},
+    {"member.rule.rec03_award_kind", "类别应为奖励（reward）或处分（punishment）（REC-03）", "Kind must be reward or punishment (REC-03)"},
+    {"member.rule.rec03_award_code", "奖惩代码无效（REC-03）", "Unknown reward or punishment code (REC-03)"},
+    {"member.archived_read_only", "该党员已进入历史档案，档案只读；如需修改请先恢复", "This member is in the history archive, which is read-only: restore the record first"},
+    {"member.not_archived", "该党员不在历史档案中", "This member is not in the history archive"},
+    {"member.stale_version", "该记录已被他人修改，请刷新后重试", "Someone else changed this record: reload and try again"},
+    {"member.duplicate_id_number", "已有党员使用该公民身份号码", "Another member has this ID number"},
+    {"member.org_not_found", "组织不存在或无权在该组织下管理党员", "No such organization, or you may not manage members there"},
+    {"member.org_not_branch", "党员应编入党支部或党小组（MEMB-03）", "A member belongs to a branch or a party group (MEMB-03)"},
+    {"member.status_via_endpoint", "党籍状态通过“变更状态”或“恢复”操作修改", "Change the status through the status or restore action"},
+    {"member.post_not_found", "党内职务记录不存在", "No such party post"},
+    {"member.award_not_found", "奖惩记录不存在", "No such reward or punishment"},
+    {"member.no_photo", "未上传照片", "No photo"},
+    {"member.photo_mime", "照片格式应为 image/jpeg、image/png 或 image/webp", "The photo must be image/jpeg, image/png or image/webp"},
+    {"member.photo_mismatch", "照片内容与声明的格式不符", "The photo's content does not match its declared type"},
+    {"member.photo_base64", "照片数据应为 base64 编码", "The photo data must be base64"},
+    {"member.photo_too_large", "照片不能超过512 KiB", "The photo must not exceed 512 KiB"},
+};
+
+void member_record_msgs_register(void)
+{
+    i18n_register(record_msgs, sizeof record_msgs / sizeof record_msgs[0]);
+}
