@@ -26,21 +26,38 @@ struct member {
     const char *id_number_enc;  /* sealed values or NULL */
     const char *phone_enc;
     const char *address_enc;
+    /* issue 5: the record fields lists and exports show */
+    const char *full_on;
+    const char *ethnicity;      /* CODE-03 code or NULL */
+    const char *education;      /* CODE-04 code or NULL */
+    const char *post;           /* current party post code (member_posts, not ended) or NULL */
+    const char *job;
+    const char *title;
+    const char *work_unit;
+    const char *department;
 };
 
-struct member_filter {
-    const char *scope;          /* org path prefix: the subtree to list */
-    const char *q;              /* part of the name, or "" */
-};
+struct member_query;
 
-/* Members in service (正常, 失联) of the subtree, in tree order (org by org, then id). total NULL: not counted (the caller
- * knows it, e.g. from the org's roll-up). The history archive (left, deceased, ...) is apart. */
-int member_store_list(struct db *db, struct arena *a, const struct member_filter *f,
-                      int64_t limit, int64_t offset, struct member **out, int64_t *n,
-                      int64_t *total, struct err *e) __attribute__((warn_unused_result));
+/* Members in service (正常, 失联) matching q (member_query.h; q->scope set), in q's order with
+ * the id as the last key. total NULL: not counted (the caller knows it, e.g. from the org's
+ * roll-up). The history archive (left, deceased, ...) is apart. (member_search.c) */
+int member_store_search(struct db *db, struct arena *a, const struct member_query *q,
+                        int64_t limit, int64_t offset, struct member **out, int64_t *n,
+                        int64_t *total, struct err *e) __attribute__((warn_unused_result));
+/* Every match, one row at a time, for exports: each(ctx, m) returns 0 to go on, -1 to stop
+ * (with e filled). Row strings live until the next row. *rows counts the rows passed. */
+int member_store_each(struct db *db, const struct member_query *q,
+                      int (*each)(void *ctx, const struct member *m, struct err *e), void *ctx,
+                      int64_t *rows, struct err *e) __attribute__((warn_unused_result));
+/* Checks that q's post, education and ethnicity codes exist in code_tables (field errors). */
+int member_store_check_codes(struct db *db, const struct member_query *q, struct err *e)
+    __attribute__((warn_unused_result));
 int member_store_get(struct db *db, struct arena *a, int64_t id, struct member *out,
                      struct err *e) __attribute__((warn_unused_result));
 
 void member_register(void);
+/* `dangjian export members ...` (member_cli.c); argv[0] is "export". Exit 0 ok, 1 failure, 2 usage. */
+int member_cli_export(int argc, char **argv, const char *db_url);
 
 #endif
