@@ -39,9 +39,13 @@ struct member {
 
 struct member_query;
 
+/* Totals of a search are counted up to this many; beyond, the list says "more than" (a COUNT
+ * of 80,000 name matches would cost more than the page). Decision 0013. */
+#define MEMBER_TOTAL_CAP 10000
+
 /* Members in service (正常, 失联) matching q (member_query.h; q->scope set), in q's order with
  * the id as the last key. total NULL: not counted (the caller knows it, e.g. from the org's
- * roll-up). The history archive (left, deceased, ...) is apart. (member_search.c) */
+ * roll-up); else the count, at most MEMBER_TOTAL_CAP + 1. The history archive (left, deceased, ...) is apart. (member_search.c) */
 int member_store_search(struct db *db, struct arena *a, const struct member_query *q,
                         int64_t limit, int64_t offset, struct member **out, int64_t *n,
                         int64_t *total, struct err *e) __attribute__((warn_unused_result));
@@ -50,6 +54,12 @@ int member_store_search(struct db *db, struct arena *a, const struct member_quer
 int member_store_each(struct db *db, const struct member_query *q,
                       int (*each)(void *ctx, const struct member *m, struct err *e), void *ctx,
                       int64_t *rows, struct err *e) __attribute__((warn_unused_result));
+/* An org's path, code and name (no roll-up: cheaper than org_store_get); *everything: it is
+ * the only root, so its subtree holds every org. ERR_NOT_FOUND. */
+int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char **path,
+                           const char **code, const char **name, bool *everything,
+                           struct err *e)
+    __attribute__((warn_unused_result));
 /* Checks that q's post, education and ethnicity codes exist in code_tables (field errors). */
 int member_store_check_codes(struct db *db, const struct member_query *q, struct err *e)
     __attribute__((warn_unused_result));

@@ -156,12 +156,30 @@ int member_api_query(struct http_req *req, const char *perm, struct member_query
     else if (auth_scope_root(req, perm, &id, &path) != 0)
         return err_set(e, ERR_FORBIDDEN, "auth.forbidden");
     q->scope = path;
-    if (id > 0) {
+    if (id <= 0)
+        return 0;
+    /* Unfiltered lists take their total from the org's roll-up; a search needs only the path
+     * (the roll-up of a root sums ~10,000 orgs: 10 ms on PostgreSQL). */
+    if (member_query_unfiltered(q)) {
         if (org_api_load_scoped(req, perm, id, o, e) != 0)
             return -1;
-        q->scope = o->path;
-        *have_org = true;
+    } else {
+        bool everything = false;
+        memset(o, 0, sizeof *o);
+        o->id = id;
+        if (member_store_org_brief(req->db, req->arena, id, &o->path, &o->code, &o->name,
+                                   &everything, e) != 0)
+            return -1;
+        if (!auth_in_scope(req, perm, o->path))
+            return err_set(e, ERR_NOT_FOUND, "org.not_found");
+        if (everything) {       /* the only root: no subtree test at all */
+            q->scope = "";
+            *have_org = true;
+            return 0;
+        }
     }
+    q->scope = o->path;
+    *have_org = true;
     return 0;
 }
 
@@ -190,8 +208,11 @@ static void members_list(struct http_req *req, struct http_res *res)
         http_reply_error(res, &e);
         return;
     }
+    bool capped = !by_rollup && total > MEMBER_TOTAL_CAP;
     if (by_rollup)
         total = o.sub_full + o.sub_prob;
+    else if (capped)
+        total = MEMBER_TOTAL_CAP;
     struct date today = date_today_shanghai(time(NULL));
     struct buf b = BUF_INIT(64 << 20);
     buf_add_lit(&b, "{\"data\":[");
@@ -206,6 +227,8 @@ static void members_list(struct http_req *req, struct http_res *res)
     jsonw_i64(&b, pg.per_page);
     buf_add_lit(&b, ",\"total\":");
     jsonw_i64(&b, total);
+    if (capped)
+        buf_add_lit(&b, ",\"total_capped\":true");
     buf_add_lit(&b, "}}");
     http_reply_json_buf(res, 200, &b);
     buf_fini(&b);

@@ -45,19 +45,38 @@ static void add_i64(struct sqlb *b, const char *cond, int64_t v)
 }
 
 /* FROM ... WHERE for q. A search by name range or blind index leads with that index; the
- * subtree test is then a check on each candidate (unary + keeps SQLite off orgs_path). */
-static void where(struct sqlb *b, struct arena *a, const struct member_query *q)
+ * subtree test is then a check on each candidate's org. */
+static void where(struct sqlb *b, struct arena *a, const struct member_query *q, bool sqlite,
+                  bool with_orgs)
 {
     bool narrow = q->by_id_number || q->by_phone || q->name_prefix != NULL;
     const char *scope = q->scope != NULL ? q->scope : "";
-    buf_adds(&b->sql, " FROM members m JOIN orgs o ON o.id = m.org_id WHERE ");
-    if (q->status != NULL)
-        add_text(b, "m.status = ?", q->status);
+    /* orgs only when a condition or the caller needs it: a count of name matches over the
+     * whole tree is then read from members_name alone (PostgreSQL: 21 -> 3 ms for 10,000) */
+    if (with_orgs || (scope[0] != '\0' && (!narrow || sqlite)))
+        buf_adds(&b->sql, " FROM members m JOIN orgs o ON o.id = m.org_id WHERE ");
     else
-        buf_adds(&b->sql, "m.status IN ('normal', 'lost_contact')");
-    if (scope[0] != '\0') {
-        add_text(b, narrow ? " AND +o.path >= ?" : " AND o.path >= ?", scope);
-        add_text(b, narrow ? " AND +o.path < ?" : " AND o.path < ?", db_prefix_upper(a, scope));
+        buf_adds(&b->sql, " FROM members m WHERE ");
+    /* SQLite plans without statistics: a unary + keeps it from leading with members_status
+     * (status, org_id; in service is nearly everyone). PostgreSQL has statistics (and no
+     * unary + on text). */
+    if (q->status != NULL)
+        add_text(b, sqlite ? "+m.status = ?" : "m.status = ?", q->status);
+    else
+        buf_adds(&b->sql, sqlite ? "+m.status IN ('normal', 'lost_contact')"
+                                 : "m.status IN ('normal', 'lost_contact')");
+    if (scope[0] != '\0' && !narrow) {
+        add_text(b, " AND o.path >= ?", scope);
+        add_text(b, " AND o.path < ?", db_prefix_upper(a, scope));
+    } else if (scope[0] != '\0' && sqlite) {
+        /* an expression, so SQLite (no statistics) never walks orgs_path for a narrow search */
+        add_text(b, " AND o.path || '' >= ?", scope);
+        add_text(b, " AND o.path || '' < ?", db_prefix_upper(a, scope));
+    } else if (scope[0] != '\0') {
+        /* PostgreSQL: a semi-join it plans as a probe per candidate (a join condition on
+         * o.path made it walk the subtree's orgs and their members first) */
+        add_text(b, " AND m.org_id IN (SELECT s.id FROM orgs s WHERE s.path >= ?", scope);
+        add_text(b, " AND s.path < ?)", db_prefix_upper(a, scope));
     }
     if (q->by_id_number)
         add_text(b, " AND m.id_number_bidx = ?", q->id_number_bidx);
@@ -100,13 +119,15 @@ static void where(struct sqlb *b, struct arena *a, const struct member_query *q)
 
 /* ORDER BY: the chosen key, then the id in the same direction (stable pages). Empty dates go
  * last either way, on both engines. A name search without an explicit sort is by name. */
+static enum member_sort sort_of(const struct member_query *q)
+{
+    return q->sort == MEMBER_SORT_ORG && q->name_prefix != NULL ? MEMBER_SORT_NAME : q->sort;
+}
+
 static void order(struct sqlb *b, const struct member_query *q)
 {
     const char *d = q->desc ? " DESC" : "";
-    enum member_sort s = q->sort;
-    if (s == MEMBER_SORT_ORG && q->name_prefix != NULL)
-        s = MEMBER_SORT_NAME;
-    switch (s) {
+    switch (sort_of(q)) {
     case MEMBER_SORT_ORG:
         buf_addf(&b->sql, " ORDER BY o.path%s, m.id%s", d, d);
         break;
@@ -167,8 +188,9 @@ static int count(struct db *db, struct arena *a, const struct member_query *q, i
 {
     struct sqlb b = {.sql = BUF_INIT(8192)};
     struct db_stmt *st;
-    buf_adds(&b.sql, "SELECT COUNT(*)");
-    where(&b, a, q);
+    buf_adds(&b.sql, "SELECT COUNT(*) FROM (SELECT 1");
+    where(&b, a, q, db_kind(db) == DB_SQLITE, false);
+    add_i64(&b, " LIMIT ?) t", MEMBER_TOTAL_CAP + 1);
     if (prepare(db, a, &b, &st, e) != 0)
         return -1;
     int r = db_step(st, e);
@@ -188,11 +210,15 @@ int member_store_search(struct db *db, struct arena *a, const struct member_quer
     *out = NULL;
     if (total != NULL && count(db, a, q, total, e) != 0)
         return -1;
-    buf_adds(&b.sql, "SELECT " MEMBER_COLS);
-    where(&b, a, q);
+    /* The page's ids first (from an index alone where members_search or members_name cover
+     * the filter), then only their rows, with the post subquery run 20 times, not per match. */
+    buf_adds(&b.sql, "SELECT " MEMBER_COLS " FROM members m JOIN orgs o ON o.id = m.org_id "
+                     "WHERE m.id IN (SELECT m.id");
+    where(&b, a, q, db_kind(db) == DB_SQLITE, sort_of(q) == MEMBER_SORT_ORG);
     order(&b, q);
     add_i64(&b, " LIMIT ?", limit);
-    add_i64(&b, " OFFSET ?", offset);
+    add_i64(&b, " OFFSET ?)", offset);
+    order(&b, q);
     if (prepare(db, a, &b, &st, e) != 0)
         return -1;
     struct member *rows = arena_alloc(a, sizeof *rows * (size_t)(limit > 0 ? limit : 1));
@@ -215,7 +241,7 @@ int member_store_each(struct db *db, const struct member_query *q,
     int r = DB_ERROR;
     *rows = 0;
     buf_adds(&b.sql, "SELECT " MEMBER_COLS);
-    where(&b, a, q);
+    where(&b, a, q, db_kind(db) == DB_SQLITE, true);
     order(&b, q);
     if (prepare(db, a, &b, &st, e) == 0) {
         while ((r = db_step(st, e)) == DB_ROW) {
@@ -264,4 +290,30 @@ int member_store_check_codes(struct db *db, const struct member_query *q, struct
             err_field(e, codes[i].field, "member.unknown_code");
     }
     return e->code == ERR_OK ? 0 : -1;
+}
+
+/* The 4th column: the org is the only root, so its subtree is every org. */
+static const char SQL_ORG[] =
+    "SELECT path, code, name, CASE WHEN parent_id IS NULL AND (SELECT COUNT(*) FROM orgs r "
+    "WHERE r.parent_id IS NULL) = 1 THEN 1 ELSE 0 END FROM orgs WHERE id = ?";
+
+int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char **path,
+                           const char **code, const char **name, bool *everything,
+                           struct err *e)
+{
+    struct db_stmt *st;
+    if (db_prepare(db, &st, SQL_ORG, e) != 0)
+        return -1;
+    db_bind_i64(st, 1, id);
+    int r = db_step(st, e);
+    if (r == DB_ROW) {
+        *path = db_col_strdup(a, st, 0);
+        *code = db_col_strdup(a, st, 1);
+        *name = db_col_strdup(a, st, 2);
+        *everything = db_col_i64(st, 3) == 1;
+    }
+    db_finalize(st);
+    if (r == DB_ERROR)
+        return -1;
+    return r == DB_ROW ? 0 : err_set(e, ERR_NOT_FOUND, "org.not_found");
 }
