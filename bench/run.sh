@@ -16,10 +16,14 @@
 #   6. Field-key rotation of the 1M members (bench/keys_rotate.sh): on a copy of the SQLite data
 #      set, rotate (target < 5 min), then rotate again, SIGKILL at ~30% and resume (target
 #      < 5 min); on PostgreSQL a plain rotation (and the kill when BENCH_KEYS_PG_KILL=1).
+#   7. Member search (bench/members_search.sh) on the 1M demo, SQLite and PostgreSQL: p99 of a
+#      name prefix over the whole tree, an ID number, a filtered 党委 page (targets < 50 ms), and
+#      the CSV export of a ~10,000-member 党委 (target < 3 s), with the load average beside them.
 #
 # Environment: DJ_BIN (default build/dangjian), BENCH_DURATION (wrk seconds, default 10),
 # BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS,
-# BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation).
+# BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation),
+# BENCH_SKIP_SEARCH=1 (no member search figures).
 # The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
 # else lives in a temp dir that is removed on exit, with every server this script started.
 set -euo pipefail
@@ -310,5 +314,6 @@ if [ "${BENCH_SKIP_AUDIT:-0}" != 1 ]; then
 fi
 
 . "$ROOT/bench/auth.sh"      # log-in and authenticated GET (issue 4)
+. "$ROOT/bench/members_search.sh"   # member search and export (issue 5)
 
 print_table
