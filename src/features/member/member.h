@@ -54,11 +54,15 @@ int member_store_search(struct db *db, struct arena *a, const struct member_quer
 int member_store_each(struct db *db, const struct member_query *q,
                       int (*each)(void *ctx, const struct member *m, struct err *e), void *ctx,
                       int64_t *rows, struct err *e) __attribute__((warn_unused_result));
-/* An org's path, code and name (no roll-up: cheaper than org_store_get); *everything: it is
- * the only root, so its subtree holds every org. ERR_NOT_FOUND. */
-int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char **path,
-                           const char **code, const char **name, bool *everything,
-                           struct err *e)
+/* An org as a search needs it, by id or (id 0) by code, without the roll-up (cheaper than
+ * org_store_get). everything: it is the only root, so its subtree holds every org. */
+struct member_org {
+    int64_t id;
+    const char *path, *code, *name;
+    bool everything;
+};
+int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char *code,
+                           struct member_org *out, struct err *e)
     __attribute__((warn_unused_result));
 /* Checks that q's post, education and ethnicity codes exist in code_tables (field errors). */
 int member_store_check_codes(struct db *db, const struct member_query *q, struct err *e)

@@ -164,15 +164,17 @@ int member_api_query(struct http_req *req, const char *perm, struct member_query
         if (org_api_load_scoped(req, perm, id, o, e) != 0)
             return -1;
     } else {
-        bool everything = false;
-        memset(o, 0, sizeof *o);
-        o->id = id;
-        if (member_store_org_brief(req->db, req->arena, id, &o->path, &o->code, &o->name,
-                                   &everything, e) != 0)
+        struct member_org b;
+        if (member_store_org_brief(req->db, req->arena, id, NULL, &b, e) != 0)
             return -1;
-        if (!auth_in_scope(req, perm, o->path))
+        if (!auth_in_scope(req, perm, b.path))
             return err_set(e, ERR_NOT_FOUND, "org.not_found");
-        if (everything) {       /* the only root: no subtree test at all */
+        memset(o, 0, sizeof *o);
+        o->id = b.id;
+        o->path = b.path;
+        o->code = b.code;
+        o->name = b.name;
+        if (b.everything) {       /* the only root: no subtree test at all */
             q->scope = "";
             *have_org = true;
             return 0;

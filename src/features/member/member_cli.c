@@ -45,26 +45,6 @@ static const char *opt_get(void *ctx, const char *name)
     return NULL;
 }
 
-static const char SQL_ORG[] = "SELECT id, path FROM orgs WHERE code = ?";
-
-static int org_by_code(struct db *db, struct arena *a, const char *code, int64_t *id,
-                       const char **path, struct err *e)
-{
-    struct db_stmt *st;
-    if (db_prepare(db, &st, SQL_ORG, e) != 0)
-        return -1;
-    db_bind_text(st, 1, code);
-    int r = db_step(st, e);
-    if (r == DB_ROW) {
-        *id = db_col_i64(st, 0);
-        *path = db_col_strdup(a, st, 1);
-    }
-    db_finalize(st);
-    if (r == DB_ERROR)
-        return -1;
-    return r == DB_ROW ? 0 : err_field(e, "org", "org.not_found");
-}
-
 static int write_out(const char *file, const struct buf *b, struct err *e)
 {
     FILE *f = file != NULL ? fopen(file, "wb") : stdout;
@@ -83,13 +63,18 @@ static int run(struct db *db, struct arena *a, const struct opts *o, const char 
 {
     struct member_query q;
     int64_t org_id = 0, rows = 0;
-    const char *path = "";
+    struct member_org mo = {.path = ""};
     if (member_query_parse(&q, opt_get, (void *)o, a, keys_get(), date_today_shanghai(time(NULL)),
                            e) != 0 ||
-        member_store_check_codes(db, &q, e) != 0 ||
-        (org != NULL && org_by_code(db, a, org, &org_id, &path, e) != 0))
+        member_store_check_codes(db, &q, e) != 0)
         return cli_fail(e);
-    q.scope = path;
+    if (org != NULL && member_store_org_brief(db, a, 0, org, &mo, e) != 0) {
+        if (e->code == ERR_NOT_FOUND)
+            err_field(e, "org", "org.not_found");
+        return cli_fail(e);
+    }
+    org_id = mo.id;
+    q.scope = mo.everything ? "" : mo.path;
     struct buf out = BUF_INIT((size_t)1 << 31);
     struct member_sheet_writer w = member_csv_writer(&out);
     json_t *filter = json_object();

@@ -292,25 +292,26 @@ int member_store_check_codes(struct db *db, const struct member_query *q, struct
     return e->code == ERR_OK ? 0 : -1;
 }
 
-/* The 4th column: the org is the only root, so its subtree is every org. */
+/* The 5th column: the org is the only root, so its subtree is every org. */
 static const char SQL_ORG[] =
-    "SELECT path, code, name, CASE WHEN parent_id IS NULL AND (SELECT COUNT(*) FROM orgs r "
-    "WHERE r.parent_id IS NULL) = 1 THEN 1 ELSE 0 END FROM orgs WHERE id = ?";
+    "SELECT id, path, code, name, CASE WHEN parent_id IS NULL AND (SELECT COUNT(*) FROM orgs r "
+    "WHERE r.parent_id IS NULL) = 1 THEN 1 ELSE 0 END FROM orgs WHERE id = ? OR code = ?";
 
-int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char **path,
-                           const char **code, const char **name, bool *everything,
-                           struct err *e)
+int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char *code,
+                           struct member_org *out, struct err *e)
 {
     struct db_stmt *st;
     if (db_prepare(db, &st, SQL_ORG, e) != 0)
         return -1;
     db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, code);
     int r = db_step(st, e);
     if (r == DB_ROW) {
-        *path = db_col_strdup(a, st, 0);
-        *code = db_col_strdup(a, st, 1);
-        *name = db_col_strdup(a, st, 2);
-        *everything = db_col_i64(st, 3) == 1;
+        out->id = db_col_i64(st, 0);
+        out->path = db_col_strdup(a, st, 1);
+        out->code = db_col_strdup(a, st, 2);
+        out->name = db_col_strdup(a, st, 3);
+        out->everything = db_col_i64(st, 4) == 1;
     }
     db_finalize(st);
     if (r == DB_ERROR)
