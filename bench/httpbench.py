@@ -2,8 +2,10 @@
 """httpbench.py: the measurements wrk cannot make, for bench/run.sh.
 
   httpbench.py port                      a free loopback TCP port
-  httpbench.py latency URL N             N sequential GETs on one keep-alive connection;
-                                         prints "median_ms p99_ms bytes" (bytes of the last body)
+  httpbench.py latency URL N [COOKIE]    N sequential GETs on one keep-alive connection;
+                                         prints "median_ms p99_ms bytes" (bytes of the last body);
+                                         URL "@FILE": the URLs of FILE (one a line, same host)
+                                         taken in turn; COOKIE: sent as the Cookie header
   httpbench.py login URL USER PASS N T   N log-ins (POST /api/v1/auth/login) spread over T
                                          threads, each on its own connection; prints
                                          "req_per_s median_ms p99_ms" and the last cookie
@@ -40,19 +42,29 @@ def percentile(values, p):
     return ordered[k]
 
 
-def latency(url, n):
-    u = urllib.parse.urlsplit(url)
-    path = u.path + ("?" + u.query if u.query else "")
+def latency(url, n, cookie=None):
+    if url.startswith("@"):
+        with open(url[1:]) as f:
+            urls = [line.strip() for line in f if line.strip()]
+    else:
+        urls = [url]
+    u = urllib.parse.urlsplit(urls[0])
+    paths = []
+    for x in urls:
+        v = urllib.parse.urlsplit(x)
+        paths.append(v.path + ("?" + v.query if v.query else ""))
+    headers = {"Cookie": cookie} if cookie else {}
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
     times, size = [], 0
-    for _ in range(n):
+    for i in range(n):
+        path = paths[i % len(paths)]
         t0 = time.perf_counter()
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers)
         r = conn.getresponse()
         body = r.read()
         times.append((time.perf_counter() - t0) * 1000.0)
         if r.status != 200:
-            sys.exit("latency: HTTP %d from %s: %s" % (r.status, url, body[:200]))
+            sys.exit("latency: HTTP %d from %s: %s" % (r.status, path, body[:200]))
         size = len(body)
     conn.close()
     print("%.2f %.2f %d" % (statistics.median(times), percentile(times, 99), size))
@@ -136,8 +148,8 @@ def startup(binary, db_url, n):
 def main(argv):
     if len(argv) >= 2 and argv[1] == "port":
         print(free_port())
-    elif len(argv) == 4 and argv[1] == "latency":
-        latency(argv[2], int(argv[3]))
+    elif len(argv) in (4, 5) and argv[1] == "latency":
+        latency(argv[2], int(argv[3]), argv[4] if len(argv) == 5 else None)
     elif len(argv) == 7 and argv[1] == "login":
         login(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
     elif len(argv) == 5 and argv[1] == "startup":

@@ -22,6 +22,7 @@
 #include "features/demo/demo.h"
 #include "features/member/member.h"
 #include "features/keys/keys_rotate.h"
+#include "features/member/member.h"
 #include "features/org/org.h"
 #include "features/registry.h"
 #include "http/http.h"
@@ -45,6 +46,7 @@ static const char USAGE[] =
     "  jobs       run [--once]               run queued jobs\n"
     "  backup     FILE [--keys FILE]         encrypted, signed backup of the database\n"
     "  restore    FILE [--check]             verify a backup, then replace the database with it\n"
+    "  export     members --format csv [--org CODE] [--out FILE] [filters]   member list as CSV\n"
     "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
     "  idcard     check NUMBER               公民身份号码: check character, birth date, gender (JSON)\n"
     "  keys       status|verify|rotate       field keys: counts, check, re-encrypt with a new key\n"
@@ -247,6 +249,14 @@ int main(int argc, char **argv)
             return cli_fail(&ke);
         int rc = strcmp(cmd, "org") == 0 ? org_cli_main(argc - 1, argv + 1, config_get()->db)
                                          : auth_cli_main(argc - 1, argv + 1, config_get()->db);
+        keys_uninstall();
+        return rc;
+    }
+    if (strcmp(cmd, "export") == 0) {
+        struct err ke = ERR_INIT;
+        if (auth_startup(true, false, &ke) != 0)
+            return cli_fail(&ke);
+        int rc = member_cli_export(argc - 1, argv + 1, config_get()->db);
         keys_uninstall();
         return rc;
     }

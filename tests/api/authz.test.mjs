@@ -79,6 +79,14 @@ const CASES = {
     in: () => ['GET', `/api/v1/members?org_id=${ctx.A.id}`],
     out: () => ['GET', `/api/v1/members?org_id=${ctx.B.id}`],
   },
+  'GET /members/export.csv': {
+    in: () => ['GET', `/api/v1/members/export.csv?org_id=${ctx.A.id}`],
+    out: () => ['GET', `/api/v1/members/export.csv?org_id=${ctx.B.id}`],
+  },
+  // saved filters belong to their user, not to an org: no out-of-scope request
+  'GET /member-filters': { in: () => ['GET', '/api/v1/member-filters'] },
+  'POST /member-filters': { in: () => ['POST', '/api/v1/member-filters', { name: `矩阵${uniq()}`, params: { category: 'full' } }] },
+  'DELETE /member-filters/{id}': { in: () => ['DELETE', '/api/v1/member-filters/999999999'], ok: [404] },
   'GET /members/{id}': { in: () => ['GET', `/api/v1/members/${ctx.memberA}`], out: () => ['GET', `/api/v1/members/${ctx.memberB}`] },
   'POST /members/{id}/reveal': {
     in: () => ['POST', `/api/v1/members/${ctx.memberA}/reveal`, { field: 'phone' }],

@@ -26,18 +26,47 @@ struct member {
     const char *id_number_enc;  /* sealed values or NULL */
     const char *phone_enc;
     const char *address_enc;
+    /* issue 5: the record fields lists and exports show */
+    const char *full_on;
+    const char *ethnicity;      /* CODE-03 code or NULL */
+    const char *education;      /* CODE-04 code or NULL */
+    const char *post;           /* current party post code (member_posts, not ended) or NULL */
+    const char *job;
+    const char *title;
+    const char *work_unit;
+    const char *department;
 };
 
-struct member_filter {
-    const char *scope;          /* org path prefix: the subtree to list */
-    const char *q;              /* part of the name, or "" */
-};
+struct member_query;
 
-/* Members in service (正常, 失联) of the subtree, in tree order (org by org, then id). total NULL: not counted (the caller
- * knows it, e.g. from the org's roll-up). The history archive (left, deceased, ...) is apart. */
-int member_store_list(struct db *db, struct arena *a, const struct member_filter *f,
-                      int64_t limit, int64_t offset, struct member **out, int64_t *n,
-                      int64_t *total, struct err *e) __attribute__((warn_unused_result));
+/* Totals of a search are counted up to this many; beyond, the list says "more than" (a COUNT
+ * of 80,000 name matches would cost more than the page). Decision 0014. */
+#define MEMBER_TOTAL_CAP 10000
+
+/* Members in service (正常, 失联) matching q (member_query.h; q->scope set), in q's order with
+ * the id as the last key. total NULL: not counted (the caller knows it, e.g. from the org's
+ * roll-up); else the count, at most MEMBER_TOTAL_CAP + 1. The history archive (left, deceased, ...) is apart. (member_search.c) */
+int member_store_search(struct db *db, struct arena *a, const struct member_query *q,
+                        int64_t limit, int64_t offset, struct member **out, int64_t *n,
+                        int64_t *total, struct err *e) __attribute__((warn_unused_result));
+/* Every match, one row at a time, for exports: each(ctx, m) returns 0 to go on, -1 to stop
+ * (with e filled). Row strings live until the next row. *rows counts the rows passed. */
+int member_store_each(struct db *db, const struct member_query *q,
+                      int (*each)(void *ctx, const struct member *m, struct err *e), void *ctx,
+                      int64_t *rows, struct err *e) __attribute__((warn_unused_result));
+/* An org as a search needs it, by id or (id 0) by code, without the roll-up (cheaper than
+ * org_store_get). everything: it is the only root, so its subtree holds every org. */
+struct member_org {
+    int64_t id;
+    const char *path, *code, *name;
+    bool everything;
+};
+int member_store_org_brief(struct db *db, struct arena *a, int64_t id, const char *code,
+                           struct member_org *out, struct err *e)
+    __attribute__((warn_unused_result));
+/* Checks that q's post, education and ethnicity codes exist in code_tables (field errors). */
+int member_store_check_codes(struct db *db, const struct member_query *q, struct err *e)
+    __attribute__((warn_unused_result));
 int member_store_get(struct db *db, struct arena *a, int64_t id, struct member *out,
                      struct err *e) __attribute__((warn_unused_result));
 
@@ -48,5 +77,7 @@ int member_cli_main(int argc, char **argv);
  * (member_record_msgs.c); called by member_register. Startup only. */
 void member_record_register(void);
 void member_record_msgs_register(void);
+/* `dangjian export members ...` (member_export_cli.c); argv[0] is "export". Exit 0 ok, 1 failure, 2 usage. */
+int member_cli_export(int argc, char **argv, const char *db_url);
 
 #endif

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -19,6 +21,8 @@
 #include "crypto/keys.h"
 #include "crypto/pdata.h"
 #include "features/member/member.h"
+#include "features/member/member_api_internal.h"
+#include "features/member/member_query.h"
 #include "features/org/org.h"
 #include "http/http.h"
 
@@ -37,9 +41,12 @@ static const char *sealed(const struct member *m, size_t i)
     return i == 0 ? m->id_number_enc : i == 1 ? m->phone_enc : m->address_enc;
 }
 
-/* Opens one value (caller frees); NULL when there is none or it does not open (logged: a
- * value that does not open is tampering or a lost key). */
-static char *open_value(const struct member *m, size_t i)
+const char *member_pdata_field(size_t i)
+{
+    return PDATA[i].field;
+}
+
+char *member_pdata_open(const struct member *m, size_t i)
 {
     const struct keys *k = keys_get();
     const char *s = sealed(m, i);
@@ -56,8 +63,34 @@ static char *open_value(const struct member *m, size_t i)
     return plain;
 }
 
-/* Writes one member as JSON text (lists: no jansson tree per row). */
-static void member_write(struct buf *b, const struct member *m)
+bool member_pdata_masked(const struct member *m, size_t i, char out[256])
+{
+    const struct keys *k = keys_get();
+    const char *s = sealed(m, i);
+    out[0] = '\0';
+    if (s == NULL || k == NULL)
+        return false;
+    struct field_keyring kr = keys_field_ring(k);
+    if (pdata_masked(&kr, PDATA[i].column, m->id, s, PDATA[i].mask, out) == 0)
+        return true;
+    log_error("member", "member %lld %s does not open", (long long)m->id, PDATA[i].column);
+    return false;
+}
+
+int member_age(const char *birth_date, struct date today)
+{
+    struct date b;
+    if (birth_date == NULL || date_parse(birth_date, &b) != 0 || date_cmp(b, today) > 0)
+        return -1;
+    int age = today.year - b.year;
+    if (today.month < b.month || (today.month == b.month && today.day < b.day))
+        age--;
+    return age;
+}
+
+/* Writes one member as JSON text (lists: no jansson tree per row). org_id and org_name stay
+ * beside org{id,name} for clients of issue 4. */
+static void member_write(struct buf *b, const struct member *m, struct date today)
 {
     buf_add_lit(b, "{\"id\":");
     jsonw_i64(b, m->id);
@@ -65,27 +98,37 @@ static void member_write(struct buf *b, const struct member *m)
     jsonw_i64(b, m->org_id);
     buf_add_lit(b, ",\"org_name\":");
     jsonw_str(b, m->org_name);
+    buf_add_lit(b, ",\"org\":{\"id\":");
+    jsonw_i64(b, m->org_id);
     buf_add_lit(b, ",\"name\":");
+    jsonw_str(b, m->org_name);
+    buf_add_lit(b, "},\"name\":");
     jsonw_str(b, m->name);
     buf_add_lit(b, ",\"gender\":");
     jsonw_i64(b, m->gender);
     buf_add_lit(b, ",\"birth_date\":");
     jsonw_str(b, m->birth_date);
+    buf_add_lit(b, ",\"age\":");
+    int age = member_age(m->birth_date, today);
+    if (age >= 0)
+        jsonw_i64(b, age);
+    else
+        buf_add_lit(b, "null");
     buf_add_lit(b, ",\"category\":");
     jsonw_str(b, m->category);
     buf_add_lit(b, ",\"joined_on\":");
     jsonw_str(b, m->joined_on);
     buf_add_lit(b, ",\"status\":");
     jsonw_str(b, m->status);
-    const struct keys *k = keys_get();
-    struct field_keyring kr = k != NULL ? keys_field_ring(k) : (struct field_keyring){0};
+    buf_add_lit(b, ",\"education\":");
+    jsonw_str(b, m->education);
+    buf_add_lit(b, ",\"ethnicity\":");
+    jsonw_str(b, m->ethnicity);
+    buf_add_lit(b, ",\"post\":");
+    jsonw_str(b, m->post);
     for (size_t i = 0; i < sizeof PDATA / sizeof PDATA[0]; i++) {
         char masked[MASK_MAX];
-        const char *s = sealed(m, i);
-        bool ok = s != NULL && k != NULL &&
-                  pdata_masked(&kr, PDATA[i].column, m->id, s, PDATA[i].mask, masked) == 0;
-        if (s != NULL && !ok)
-            log_error("member", "member %lld %s does not open", (long long)m->id, PDATA[i].column);
+        bool ok = member_pdata_masked(m, i, masked);
         buf_addc(b, ',');
         jsonw_key(b, PDATA[i].field);
         jsonw_str(b, ok ? masked : NULL);
@@ -93,52 +136,92 @@ static void member_write(struct buf *b, const struct member *m)
     buf_addc(b, '}');
 }
 
-/* GET /api/v1/members?org_id=&q=&page=&per_page=: members in service of a subtree (default:
- * the caller's). Without a name filter the total is the org's roll-up count (kept by triggers),
- * so a page costs no COUNT over the subtree. */
+static const char *query_get(void *ctx, const char *name)
+{
+    return http_query(ctx, name);
+}
+
+int member_api_query(struct http_req *req, const char *perm, struct member_query *q,
+                     struct org *o, bool *have_org, struct err *e)
+{
+    int64_t id = 0;
+    const char *path = "";
+    *have_org = false;
+    if (member_query_parse(q, query_get, req, req->arena, keys_get(),
+                           date_today_shanghai(time(NULL)), e) != 0 ||
+        member_store_check_codes(req->db, q, e) != 0)
+        return -1;
+    if (q->org_id > 0)
+        id = q->org_id;
+    else if (auth_scope_root(req, perm, &id, &path) != 0)
+        return err_set(e, ERR_FORBIDDEN, "auth.forbidden");
+    q->scope = path;
+    if (id <= 0)
+        return 0;
+    /* Unfiltered lists take their total from the org's roll-up; a search needs only the path
+     * (the roll-up of a root sums ~10,000 orgs: 10 ms on PostgreSQL). */
+    if (member_query_unfiltered(q)) {
+        if (org_api_load_scoped(req, perm, id, o, e) != 0)
+            return -1;
+    } else {
+        struct member_org b;
+        if (member_store_org_brief(req->db, req->arena, id, NULL, &b, e) != 0)
+            return -1;
+        if (!auth_in_scope(req, perm, b.path))
+            return err_set(e, ERR_NOT_FOUND, "org.not_found");
+        memset(o, 0, sizeof *o);
+        o->id = b.id;
+        o->path = b.path;
+        o->code = b.code;
+        o->name = b.name;
+        if (b.everything) {       /* the only root: no subtree test at all */
+            q->scope = "";
+            *have_org = true;
+            return 0;
+        }
+    }
+    q->scope = o->path;
+    *have_org = true;
+    return 0;
+}
+
+/* GET /api/v1/members?org_id=&q=&...&sort=&page=&per_page=: members in service of a subtree
+ * (default: the caller's), searched and filtered (member_query.h). Unfiltered, the total is the
+ * org's roll-up count (kept by triggers), so a page costs no COUNT over the subtree. */
 static void members_list(struct http_req *req, struct http_res *res)
 {
     struct err e = ERR_INIT;
-    struct http_page pg;
-    struct member_filter f = {0};
+    struct http_page pg = {0};
+    struct member_query q;
     struct member *rows;
     struct org o;
-    int64_t n = 0, total = 0, id = 0;
+    int64_t n = 0, total = 0;
     bool have_org = false;
-    f.q = http_query(req, "q");
-    if (f.q != NULL && strlen(f.q) > 64)
-        err_field(&e, "q", "field.too_long");
-    const char *org = http_query(req, "org_id");
-    if (e.code == ERR_OK && http_page_parse(req, &pg, &e) == 0) {
-        if (org != NULL && org[0] != '\0') {
-            char *end;
-            errno = 0;
-            id = strtoll(org, &end, 10);
-            if (id <= 0 || *end != '\0' || errno != 0)
-                err_field(&e, "org_id", "field.bad_integer");
-        } else if (auth_scope_root(req, "member.read", &id, &f.scope) != 0) {
-            err_set(&e, ERR_FORBIDDEN, "auth.forbidden");
-        }
-        if (e.code == ERR_OK && id > 0 && org_api_load_scoped(req, "member.read", id, &o, &e) == 0) {
-            f.scope = o.path;
-            have_org = true;
-        }
-    }
-    bool by_rollup = have_org && (f.q == NULL || f.q[0] == '\0');
-    if (e.code != ERR_OK ||
-        member_store_list(req->db, req->arena, &f, pg.per_page, pg.offset, &rows, &n,
-                          by_rollup ? NULL : &total, &e) != 0) {
+    if (http_page_parse(req, &pg, &e) == 0 && pg.per_page > 100)
+        err_field(&e, "per_page", "field.out_of_range");
+    if (e.code == ERR_OK && member_api_query(req, "member.read", &q, &o, &have_org, &e) != 0) {
         http_reply_error(res, &e);
         return;
     }
+    bool by_rollup = have_org && e.code == ERR_OK && member_query_unfiltered(&q);
+    if (e.code != ERR_OK ||
+        member_store_search(req->db, req->arena, &q, pg.per_page, pg.offset, &rows, &n,
+                            by_rollup ? NULL : &total, &e) != 0) {
+        http_reply_error(res, &e);
+        return;
+    }
+    bool capped = !by_rollup && total > MEMBER_TOTAL_CAP;
     if (by_rollup)
         total = o.sub_full + o.sub_prob;
+    else if (capped)
+        total = MEMBER_TOTAL_CAP;
+    struct date today = date_today_shanghai(time(NULL));
     struct buf b = BUF_INIT(64 << 20);
     buf_add_lit(&b, "{\"data\":[");
     for (int64_t i = 0; i < n; i++) {
         if (i > 0)
             buf_addc(&b, ',');
-        member_write(&b, &rows[i]);
+        member_write(&b, &rows[i], today);
     }
     buf_add_lit(&b, "],\"meta\":{\"page\":");
     jsonw_i64(&b, pg.page);
@@ -146,6 +229,8 @@ static void members_list(struct http_req *req, struct http_res *res)
     jsonw_i64(&b, pg.per_page);
     buf_add_lit(&b, ",\"total\":");
     jsonw_i64(&b, total);
+    if (capped)
+        buf_add_lit(&b, ",\"total_capped\":true");
     buf_add_lit(&b, "}}");
     http_reply_json_buf(res, 200, &b);
     buf_fini(&b);
@@ -179,7 +264,7 @@ static void members_reveal(struct http_req *req, struct http_res *res)
         err_field(&e, "field", field == NULL ? "field.required" : "member.bad_reveal_field");
         goto reply;
     }
-    char *plain = open_value(&m, which);
+    char *plain = member_pdata_open(&m, which);
     struct audit_who who = audit_who_req(req);
     json_t *detail = json_pack("{s:s}", "field", PDATA[which].field);
     char object[32];
@@ -199,11 +284,28 @@ reply:
 
 static const struct route member_routes[] = {
     {"GET", "/api/v1/members", members_list, "member.read"},
+    {"GET", "/api/v1/members/export.csv", member_export_csv, "member.export"},
+    {"GET", "/api/v1/member-filters", member_filters_list, "member.read"},
+    {"POST", "/api/v1/member-filters", member_filters_create, "member.read"},
+    {"DELETE", "/api/v1/member-filters/{id}", member_filters_delete, "member.read"},
     {"POST", "/api/v1/members/{id}/reveal", members_reveal, "member.reveal"},
 };
 
 static const struct i18n_msg member_msgs[] = {
     {"member.bad_reveal_field", "只能查看 id_number、phone 或 address", "Reveal id_number, phone or address"},
+    {"member.bad_match", "match 只能是 contains 或 prefix", "match must be contains or prefix"},
+    {"member.bad_id_number", "应为 18 位（或 15 位）公民身份号码", "Expected an 18-character (or 15-digit) ID number"},
+    {"member.bad_phone", "应为 11 位手机号码", "Expected an 11-digit mobile number"},
+    {"member.bad_status", "只能是 normal 或 lost_contact（历史党员见档案库）", "Must be normal or lost_contact (former members are in the archive)"},
+    {"member.bad_category", "只能是 full 或 probationary", "Must be full or probationary"},
+    {"member.bad_gender", "只能是 male、female 或代码 0、1、2、9", "Must be male, female or code 0, 1, 2, 9"},
+    {"member.bad_range", "上限不能小于下限", "The upper bound is below the lower bound"},
+    {"member.unknown_code", "代码表中没有该代码", "No such code in the code table"},
+    {"member.bad_format", "只能是 csv 或 xlsx", "Must be csv or xlsx"},
+    {"member.xlsx_unavailable", "xlsx 导出尚未提供，请使用 csv", "xlsx export is not available yet; use csv"},
+    {"member.reveal_denied", "没有查看完整个人信息的权限", "Not allowed to reveal full personal data"},
+    {"member_filter.not_found", "筛选条件不存在", "No such saved filter"},
+    {"member_filter.name_taken", "已有同名的筛选条件", "A saved filter with this name exists"},
 };
 
 void member_register(void)
