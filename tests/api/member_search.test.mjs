@@ -44,9 +44,11 @@ before(async () => {
   branch = branches[0]
   other = branches.find((o) => !o.path.startsWith(branch.path) && !branch.path.startsWith(o.path))
   assert.ok(branch && other, 'two separate branches')
-  // record fields the demo leaves empty
+  // known values in place of the demo's (it fills education, ethnicity and posts)
   const [m1, m2, m3] = all
-  sql(srv.url, `UPDATE members SET education = '21', ethnicity = '01' WHERE id IN (${m1.id}, ${m2.id});
+  sql(srv.url, `DELETE FROM member_posts;
+                UPDATE members SET education = NULL, ethnicity = NULL;
+                UPDATE members SET education = '21', ethnicity = '01' WHERE id IN (${m1.id}, ${m2.id});
                 UPDATE members SET education = '14', ethnicity = '03' WHERE id = ${m3.id};
                 UPDATE members SET name = '=1+2' WHERE id = ${all[4].id};
                 UPDATE members SET status = 'lost_contact' WHERE id = ${all[5].id};
