@@ -83,6 +83,10 @@ const CASES = {
     in: () => ['GET', `/api/v1/members/export.csv?org_id=${ctx.A.id}`],
     out: () => ['GET', `/api/v1/members/export.csv?org_id=${ctx.B.id}`],
   },
+  'GET /members/export.xlsx': {
+    in: () => ['GET', `/api/v1/members/export.xlsx?org_id=${ctx.A.id}`],
+    out: () => ['GET', `/api/v1/members/export.xlsx?org_id=${ctx.B.id}`],
+  },
   // saved filters belong to their user, not to an org: no out-of-scope request
   'GET /member-filters': { in: () => ['GET', '/api/v1/member-filters'] },
   'POST /member-filters': { in: () => ['POST', '/api/v1/member-filters', { name: `矩阵${uniq()}`, params: { category: 'full' } }] },

@@ -6,6 +6,10 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, sql, cli } from './lib/server.mjs'
 import { asRole, Session } from './lib/auth.mjs'
+import { sheetRows } from './lib/xlsx.mjs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 let srv, admin, all, branch, other, sec
 const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)   // Asia/Shanghai
@@ -313,16 +317,45 @@ test('export CSV in English, and revealed values only with member.reveal (audite
   assert.equal((await admin.get('/api/v1/members/export.csv?sort=nope')).status, 400)
 })
 
-test('CLI: dangjian export members --format csv with filters; xlsx not yet available', async () => {
+test('CLI: dangjian export members --format csv|xlsx with filters', async () => {
   const r = cli(['export', 'members', '--db', srv.url, '--format', 'csv', '--org', branch.code, '--category', 'full'])
   assert.equal(r.code, 0, r.stderr)
   const rows = parseCsv(r.stdout)
   const want = (await everything(`org_id=${branch.id}&category=full`)).length
   assert.equal(rows.length - 1, want)
   assert.equal(lastAudit('member.export').rows, want)
-  const x = cli(['export', 'members', '--db', srv.url, '--format', 'xlsx'])
-  assert.notEqual(x.code, 0)
+  assert.equal(cli(['export', 'members', '--db', srv.url, '--format', 'xlsx']).code, 2, 'xlsx needs --out')
+  const dir = mkdtempSync(join(tmpdir(), 'dj-export-'))
+  try {
+    const out = join(dir, 'm.xlsx')
+    const x = cli(['export', 'members', '--db', srv.url, '--format', 'xlsx', '--org', branch.code, '--category', 'full', '--out', out])
+    assert.equal(x.code, 0, x.stderr)
+    assert.equal(JSON.parse(x.stdout).rows, want)
+    assert.equal(sheetRows(readFileSync(out)).length - 1, want)
+    assert.equal(lastAudit('member.export').format, 'xlsx')
+  } finally { rmSync(dir, { recursive: true, force: true }) }
   assert.equal(cli(['export', 'members', '--db', srv.url, '--format', 'pdf']).code, 2)
   assert.equal(cli(['export', 'members', '--db', srv.url, '--format', 'csv', '--sort', 'salary']).code, 1)
   assert.equal(cli(['export', 'members', '--db', srv.url, '--format', 'csv', '--bogus', '1']).code, 2)
+})
+
+test('export xlsx: the same rows as the CSV, text ID numbers, real dates, audited', async () => {
+  const res = await fetch(`${srv.base}/api/v1/members/export.xlsx?org_id=${branch.id}&reveal=1`, { headers: { Cookie: sec.cookie } })
+  assert.equal(res.status, 200)
+  assert.match(res.headers.get('content-type'), /spreadsheetml/)
+  assert.match(res.headers.get('content-disposition'), /^attachment; filename="members-[A-Za-z0-9]+-\d{4}-\d{2}-\d{2}\.xlsx"$/)
+  const rows = sheetRows(Buffer.from(await res.arrayBuffer()))
+  const a = lastAudit('member.export_revealed')
+  assert.equal(a.format, 'xlsx')
+  assert.equal(a.rows, rows.length - 1)
+  const csv = parseCsv(await body(await fetch(`${srv.base}/api/v1/members/export.csv?org_id=${branch.id}&reveal=1`, { headers: { Cookie: sec.cookie } })))
+  assert.deepEqual(rows[0], csv[0], 'the same headers')
+  assert.equal(rows.length, csv.length, 'the same rows')
+  const idc = rows[0].indexOf('公民身份号码'), bd = rows[0].indexOf('出生日期')
+  assert.ok(rows.slice(1).every((r) => /^\d{17}[\dX]$/.test(r[idc])), 'whole ID numbers as text, never 1.1E+17')
+  // a real Excel date: a serial number that is the CSV's ISO date
+  const serial = Number(rows[1][bd])
+  assert.ok(serial > 10000, `date cell ${rows[1][bd]}`)
+  assert.equal(new Date(Date.UTC(1899, 11, 30) + serial * 86400000).toISOString().slice(0, 10), csv[1][bd])
+  assert.equal((await sec.get(`/api/v1/members/export.xlsx?org_id=${other.id}`)).status, 404)
 })

@@ -285,6 +285,7 @@ reply:
 static const struct route member_routes[] = {
     {"GET", "/api/v1/members", members_list, "member.read"},
     {"GET", "/api/v1/members/export.csv", member_export_csv, "member.export"},
+    {"GET", "/api/v1/members/export.xlsx", member_export_xlsx, "member.export"},
     {"GET", "/api/v1/member-filters", member_filters_list, "member.read"},
     {"POST", "/api/v1/member-filters", member_filters_create, "member.read"},
     {"DELETE", "/api/v1/member-filters/{id}", member_filters_delete, "member.read"},
@@ -302,7 +303,7 @@ static const struct i18n_msg member_msgs[] = {
     {"member.bad_range", "上限不能小于下限", "The upper bound is below the lower bound"},
     {"member.unknown_code", "代码表中没有该代码", "No such code in the code table"},
     {"member.bad_format", "只能是 csv 或 xlsx", "Must be csv or xlsx"},
-    {"member.xlsx_unavailable", "xlsx 导出尚未提供，请使用 csv", "xlsx export is not available yet; use csv"},
+    {"member.xlsx_needs_out", "xlsx 导出需要 --out 文件", "An xlsx export needs --out FILE"},
     {"member.reveal_denied", "没有查看完整个人信息的权限", "Not allowed to reveal full personal data"},
     {"member_filter.not_found", "筛选条件不存在", "No such saved filter"},
     {"member_filter.name_taken", "已有同名的筛选条件", "A saved filter with this name exists"},

@@ -35,6 +35,7 @@ int member_api_query(struct http_req *req, const char *perm, struct member_query
     __attribute__((warn_unused_result));
 
 void member_export_csv(struct http_req *req, struct http_res *res);
+void member_export_xlsx(struct http_req *req, struct http_res *res);
 void member_filters_list(struct http_req *req, struct http_res *res);
 void member_filters_create(struct http_req *req, struct http_res *res);
 void member_filters_delete(struct http_req *req, struct http_res *res);

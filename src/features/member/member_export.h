@@ -1,5 +1,5 @@
 /* member_export.h: exporting the members a search finds (issue 5 §5), as a sheet of text cells
- * written through a row-writer, so CSV (here) and xlsx (once src/sheet/ lands) share the rows:
+ * written through a row-writer, so CSV and xlsx share the rows:
  * headers in the reader's language, code labels (code_tables) instead of codes, ID number and
  * phone masked unless revealed. Used by GET /api/v1/members/export.csv and
  * `dangjian export members`. Threads: per connection. */
@@ -23,6 +23,12 @@ struct member_sheet_writer {
 
 /* A writer of CSV (core/csv.h: BOM, CRLF, formula-injection escaping) into out. */
 struct member_sheet_writer member_csv_writer(struct buf *out);
+/* A writer of an xlsx file at path (sheet/sheet_write.h; member_export_xlsx.c): the header row
+ * frozen, dates as Excel dates, all else text. Always end it with member_xlsx_writer_finish:
+ * ok = the export succeeded (the file is completed), else it is removed. 0 or -1 with e. */
+struct member_sheet_writer member_xlsx_writer(const char *path, bool en);
+int member_xlsx_writer_finish(struct member_sheet_writer *w, bool ok, struct err *e)
+    __attribute__((warn_unused_result));
 
 /* Writes the header and every member matching q (q->scope set) through w. en: English headers
  * and labels; reveal: full ID number and phone instead of the masked forms. *rows: members

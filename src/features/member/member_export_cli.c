@@ -1,8 +1,8 @@
-/* member_export_cli.c: `dangjian export members --format csv [--org CODE] [--out FILE] [--reveal]
- * [filters]`: the same rows as GET /api/v1/members/export.csv (member_export.h), with the same
- * parameter checks (member_query.h: --age-min is ?age_min=). Without --out the CSV goes to
- * stdout; with it, stdout gets {"rows":N,"file":...}. Each export writes one audit entry.
- * xlsx answers "not yet available" until the export learns the sheet writer (src/sheet/). */
+/* member_export_cli.c: `dangjian export members --format csv|xlsx [--org CODE] [--out FILE]
+ * [--reveal] [filters]`: the same rows as GET /api/v1/members/export.csv|.xlsx
+ * (member_export.h), with the same parameter checks (member_query.h: --age-min is ?age_min=).
+ * Without --out the CSV goes to stdout (xlsx needs --out); with it, stdout gets
+ * {"rows":N,"file":...}. Each export writes one audit entry. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -59,7 +59,7 @@ static int write_out(const char *file, const struct buf *b, struct err *e)
 }
 
 static int run(struct db *db, struct arena *a, const struct opts *o, const char *org,
-               const char *file, bool reveal, struct err *e)
+               const char *file, bool xlsx, bool reveal, struct err *e)
 {
     struct member_query q;
     int64_t org_id = 0, rows = 0;
@@ -75,20 +75,25 @@ static int run(struct db *db, struct arena *a, const struct opts *o, const char 
     }
     org_id = mo.id;
     q.scope = mo.everything ? "" : mo.path;
+    bool en = strncmp(cli_lang(), "en", 2) == 0;
     struct buf out = BUF_INIT((size_t)1 << 31);
-    struct member_sheet_writer w = member_csv_writer(&out);
+    struct member_sheet_writer w = xlsx ? member_xlsx_writer(file, en) : member_csv_writer(&out);
     json_t *filter = json_object();
     for (int i = 0; i < o->n; i++)
         json_object_set_new(filter, o->name[i], json_string(o->value[i]));
     json_t *detail = json_pack("{s:o, s:I, s:s, s:s}", "filter", filter, "rows", (json_int_t)0,
-                               "values", reveal ? "revealed" : "masked", "format", "csv");
+                               "values", reveal ? "revealed" : "masked", "format",
+                               xlsx ? "xlsx" : "csv");
     int rc = CLI_FAIL;
-    if (member_export_run(db, &q, strncmp(cli_lang(), "en", 2) == 0, reveal, &w, &rows, e) == 0) {
+    int ran = member_export_run(db, &q, en, reveal, &w, &rows, e);
+    if (xlsx && member_xlsx_writer_finish(&w, ran == 0, e) != 0)
+        ran = -1;
+    if (ran == 0) {
         json_object_set_new(detail, "rows", json_integer((json_int_t)rows));
         if (audit_append(db, &CLI_WHO, reveal ? "member.export_revealed" : "member.export",
                          org_id > 0 ? arena_printf(a, "org:%lld", (long long)org_id) : NULL,
                          org_id, detail, e) == 0 &&
-            write_out(file, &out, e) == 0)
+            (xlsx || write_out(file, &out, e) == 0))
             rc = CLI_OK;
     }
     json_decref(detail);
@@ -152,9 +157,11 @@ int member_cli_export(int argc, char **argv, const char *db_url)
         cli_fail(&e);
         return CLI_USAGE;
     }
-    if (strcmp(format, "xlsx") == 0) {
-        err_set(&e, ERR_UNAVAILABLE, "member.xlsx_unavailable");
-        return cli_fail(&e);
+    bool xlsx = strcmp(format, "xlsx") == 0;
+    if (xlsx && file == NULL) {
+        err_field(&e, "out", "member.xlsx_needs_out");
+        cli_fail(&e);
+        return CLI_USAGE;
     }
     struct db *db = NULL;
     if (db_open(&db, db_url, &e) != 0 || migrate_up(db, NULL, &e) != 0) {
@@ -162,7 +169,7 @@ int member_cli_export(int argc, char **argv, const char *db_url)
         return cli_fail(&e);
     }
     struct arena *a = arena_create(0);
-    int rc = run(db, a, &o, org, file, reveal, &e);
+    int rc = run(db, a, &o, org, file, xlsx, reveal, &e);
     arena_destroy(a);
     db_close(db);
     return rc;
