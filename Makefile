@@ -41,8 +41,14 @@ deps-test:
 deps-bench:
 	@scripts/install-deps.sh bench
 
+# node_modules is current when it was installed from this very lock file: compared by content,
+# since a fresh clone or a git worktree has newer file times but the same lock.
 web/node_modules/.installed: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@if ! cmp -s web/package-lock.json web/node_modules/.installed-lock; then \
+	  echo "cd web && npm ci --no-audit --no-fund --loglevel=error"; \
+	  (cd web && npm ci --no-audit --no-fund --loglevel=error) && \
+	  cp web/package-lock.json web/node_modules/.installed-lock; \
+	fi
 	@touch $@
 
 web/dist/index.html: web/node_modules/.installed $(WEB_SRC)
