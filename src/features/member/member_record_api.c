@@ -27,6 +27,7 @@
 #include "crypto/pdata.h"
 #include "db/db.h"
 #include "features/member/member_change.h"
+#include "features/member/member_quality.h"
 #include "features/member/member_record.h"
 #include "features/org/org.h"
 #include "http/http.h"
@@ -501,5 +502,6 @@ void member_record_register(void)
     member_sub_register();
     member_archive_register();
     member_change_register();
+    member_quality_register();
     member_record_msgs_register();
 }
