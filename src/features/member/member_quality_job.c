@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit_verify.h"
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -387,15 +388,18 @@ static int run(struct db *db, struct arena *a, const struct job *job, int64_t ru
 {
     struct member_quality_run q;
     struct checker k = {.today = date_today_shanghai(time(NULL))};
-    const struct keys *keys = keys_get();
+    const struct keys *keys;
+    struct keys *owned = NULL;       /* `dangjian jobs run`: the configured key file */
     const char *pattern;
-    if (keys == NULL)
-        return err_set(e, ERR_UNAVAILABLE, "keys.not_loaded");
+    if (audit_verify_keys(&keys, &owned, e) != 0)
+        return -1;
     k.kr = keys_field_ring(keys);
     if (member_quality_run_get(db, a, run_id, &q, e) != 0 ||
         member_codes_load(db, a, &k.codes, e) != 0 ||
-        member_record_phone_pattern(db, a, &pattern, e) != 0)
+        member_record_phone_pattern(db, a, &pattern, e) != 0) {
+        keys_destroy(owned);
         return -1;
+    }
     if (member_rules_config_init(&k.cfg, pattern) != 0)
         log_warn("member", "quality: ID-07.phone_pattern does not compile; default used");
     int rc = -1;
@@ -413,6 +417,7 @@ static int run(struct db *db, struct arena *a, const struct job *job, int64_t ru
         }
     }
     member_rules_config_fini(&k.cfg);
+    keys_destroy(owned);
     return rc;
 }
 
