@@ -21,11 +21,14 @@
 #   8. Member search (bench/members_search.sh) on the 1M demo, SQLite and PostgreSQL: p99 of a
 #      name prefix over the whole tree, an ID number, a filtered 党委 page (targets < 50 ms), and
 #      the CSV export of a ~10,000-member 党委 (target < 3 s), with the load average beside them.
+#   9. The data-quality report (bench/member_quality.sh): one run over the 1M SQLite data set
+#      (on a copy), rules + duplicates + roll-up + write, target < 60 s.
 #
 # Environment: DJ_BIN (default build/dangjian), BENCH_DURATION (wrk seconds, default 10),
 # BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS,
 # BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation),
-# BENCH_SKIP_SHEET=1, BENCH_SHEET_ROWS, BENCH_SKIP_SEARCH=1 (no member search figures).
+# BENCH_SKIP_SHEET=1, BENCH_SHEET_ROWS, BENCH_SKIP_SEARCH=1 (no member search figures),
+# BENCH_SKIP_QUALITY=1.
 # The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
 # else lives in a temp dir that is removed on exit, with every server this script started.
 set -euo pipefail
@@ -318,5 +321,6 @@ fi
 . "$ROOT/bench/auth.sh"      # log-in and authenticated GET (issue 4)
 . "$ROOT/bench/sheet_read.sh" # xlsx/CSV reading for the member import (issue 5)
 . "$ROOT/bench/members_search.sh"   # member search and export (issue 5)
+. "$ROOT/bench/member_quality.sh" # the data-quality report over 1M members (issue 5 §8)
 
 print_table

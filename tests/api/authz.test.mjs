@@ -154,6 +154,18 @@ const CASES = {
     out: () => ['DELETE', `/api/v1/users/${ctx.userB.id}/roles/${ctx.grantB}`],
     outOk: [204, 404],
   },
+  // self-service: any full session; users not linked to a member get 404 me.no_member
+  'GET /me/member': { in: () => ['GET', '/api/v1/me/member'], ok: [200, 404] },
+  'GET /me/member/change-requests': { in: () => ['GET', '/api/v1/me/member/change-requests'], ok: [200, 404] },
+  'POST /me/member/change-requests': { in: () => ['POST', '/api/v1/me/member/change-requests', {}], ok: [400, 404] },
+  'POST /me/member/change-requests/{id}/cancel': { in: () => ['POST', '/api/v1/me/member/change-requests/999999999/cancel'], ok: [404] },
+  'GET /member-change-requests': { in: () => ['GET', `/api/v1/member-change-requests?org_id=${ctx.A.id}`], out: () => ['GET', `/api/v1/member-change-requests?org_id=${ctx.B.id}`] },
+  'GET /member-change-requests/{id}': { in: () => ['GET', `/api/v1/member-change-requests/${ctx.crA}`], out: () => ['GET', `/api/v1/member-change-requests/${ctx.crB}`] },
+  'POST /member-change-requests/{id}/approve': { in: () => ['POST', `/api/v1/member-change-requests/${ctx.crA}/approve`, { comment: 5 }], ok: [400], out: () => ['POST', `/api/v1/member-change-requests/${ctx.crB}/approve`, { comment: 5 }] },
+  'POST /member-change-requests/{id}/reject': { in: () => ['POST', `/api/v1/member-change-requests/${ctx.crA}/reject`, {}], ok: [400], out: () => ['POST', `/api/v1/member-change-requests/${ctx.crB}/reject`, {}] },
+  'POST /member-quality/runs': { in: () => ['POST', '/api/v1/member-quality/runs', { org_id: ctx.A.id }], out: () => ['POST', '/api/v1/member-quality/runs', { org_id: ctx.B.id }] },
+  'GET /member-quality/latest': { in: () => ['GET', `/api/v1/member-quality/latest?org_id=${ctx.A.id}`], out: () => ['GET', `/api/v1/member-quality/latest?org_id=${ctx.B.id}`] },
+  'GET /member-quality/runs/{id}/items': { in: () => ['GET', `/api/v1/member-quality/runs/${ctx.qrun}/items?org_id=${ctx.A.id}`], out: () => ['GET', `/api/v1/member-quality/runs/${ctx.qrun}/items?org_id=${ctx.B.id}`] },
   'GET /tokens': { in: () => ['GET', '/api/v1/tokens'] },
   'POST /tokens': { in: () => ['POST', '/api/v1/tokens', { name: 'matrix', perms: ['jobs.read'], expires_in_days: 1 }] },
   'DELETE /tokens/{id}': { in: () => ['DELETE', '/api/v1/tokens/999999999'], ok: [404] },
@@ -233,6 +245,12 @@ before(async () => {
       ? await asRole(srv, 'member', null, { memberId: inA[inA.length - 1] })
       : await asRole(srv, role, SYSTEM_WIDE.has(role) ? null : A.code)
   }
+  const request = async (s) => (await s.post('/api/v1/me/member/change-requests', { fields: { job: '矩阵' } })).body.id
+  ctx.crA = await request(ctx.callers.member)
+  ctx.crB = await request(await asRole(srv, 'member', null, { memberId: inB[1] }))
+  const q = (await admin.post('/api/v1/member-quality/runs', {})).body
+  for (let i = 0; i < 300 && (await admin.get(`/api/v1/jobs/${q.job_id}`)).body.state !== 'done'; i++) await new Promise((r) => setTimeout(r, 100))
+  ctx.qrun = q.run_id
   const tok = await ctx.callers.branch_secretary.post('/api/v1/tokens', { name: 'matrix token', perms: ['org.read', 'member.read'], org_id: A.id, expires_in_days: 1 })
   assert.equal(tok.status, 201, JSON.stringify(tok.body))
   ctx.token = { value: tok.body.token, perms: ['org.read', 'member.read'] }

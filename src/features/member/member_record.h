@@ -21,6 +21,7 @@ struct buf;
 struct db;
 struct err;
 struct http_req;
+struct http_res;
 
 struct member_full {
     struct member m;                /* id, org, name, gender, birth_date, category, joined_on,
@@ -172,6 +173,25 @@ int member_record_audit(struct http_req *req, const char *action, const struct m
 /* The masked ID number, phone and address of f: out[i] points into masked[i], or is NULL when
  * there is none (or it does not open: logged). */
 void member_record_mask(const struct member_full *f, char masked[3][256], const char *out[3]);
+/* The record as text fields with personal data opened (arena): the base a change merges over. */
+int member_record_open(struct http_req *req, const struct member_full *f, struct member_record *r,
+                       struct err *e) __attribute__((warn_unused_result));
+/* Checks r with member_rules (code tables, ID-07 pattern) and normalises it in place; every
+ * violation becomes a field error with its rule id. */
+int member_record_check(struct http_req *req, struct member_record *r, struct member_check *chk,
+                        struct err *e) __attribute__((warn_unused_result));
+/* Inside the caller's transaction: writes r over cur where it still has `version` (ERR_CONFLICT
+ * "member.stale_version" otherwise), re-sealing changed personal data, checks the ID number's
+ * duplicate and audits `action` with the masked diff from was. */
+int member_record_apply(struct http_req *req, const struct member_full *cur, int64_t version,
+                        const struct member_record *was, const struct member_record *r,
+                        const struct member_check *chk, const char *action, struct err *e)
+    __attribute__((warn_unused_result));
+/* Replies with the full record {id} (masked), as GET /members/{id} shows it. */
+void member_record_reply(struct http_req *req, struct http_res *res, int status, int64_t id);
+/* The subtree a list covers: ?org_id= (scoped by perm, 404 outside) or the caller's widest. */
+int member_record_scope(struct http_req *req, const char *perm, const char **path, struct err *e)
+    __attribute__((warn_unused_result));
 void member_sub_register(void);
 void member_archive_register(void);
 

@@ -26,6 +26,8 @@
 #include "crypto/keys.h"
 #include "crypto/pdata.h"
 #include "db/db.h"
+#include "features/member/member_change.h"
+#include "features/member/member_quality.h"
 #include "features/member/member_record.h"
 #include "features/org/org.h"
 #include "http/http.h"
@@ -73,8 +75,8 @@ static int open_into(struct arena *a, const char *column, int64_t id, const char
 }
 
 /* The record as text fields, personal data opened (for PATCH: the base the body merges over). */
-static int record_of(struct http_req *req, const struct member_full *f, struct member_record *r,
-                     struct err *e)
+int member_record_open(struct http_req *req, const struct member_full *f, struct member_record *r,
+                       struct err *e)
 {
     const struct member *m = &f->m;
     char *g = arena_alloc(req->arena, 4);
@@ -170,7 +172,7 @@ static int row_of(struct http_req *req, int64_t id, const struct member_record *
 
 /* Checks r with the rules (codes and the ID-07 pattern from the database) and normalises it
  * in place: 18-digit ID, derived birth date and gender, stripped phone. */
-static int check_record(struct http_req *req, struct member_record *r, struct member_check *chk,
+int member_record_check(struct http_req *req, struct member_record *r, struct member_check *chk,
                         struct err *e)
 {
     struct member_codes codes;
@@ -250,7 +252,7 @@ void member_record_mask(const struct member_full *f, char masked[3][MASK_MAX], c
 }
 
 /* Replies with the full record {id} (masked), read after the change. */
-static void reply_record(struct http_req *req, struct http_res *res, int status, int64_t id)
+void member_record_reply(struct http_req *req, struct http_res *res, int status, int64_t id)
 {
     struct err e = ERR_INIT;
     struct member_full f;
@@ -274,6 +276,18 @@ static void reply_record(struct http_req *req, struct http_res *res, int status,
     buf_fini(&b);
 }
 
+int member_record_apply(struct http_req *req, const struct member_full *cur, int64_t version,
+                        const struct member_record *was, const struct member_record *r,
+                        const struct member_check *chk, const char *action, struct err *e)
+{
+    struct member_row row;
+    if (row_of(req, cur->m.id, r, chk, cur, was, &row, e) != 0 ||
+        member_record_update(req->db, cur->m.id, version, &row, e) != 0 ||
+        member_record_check_duplicate(req->db, cur->m.id, row.id_number_bidx, e) != 0)
+        return -1;
+    return member_record_audit(req, action, cur, member_record_diff(was, r), e);
+}
+
 /* Writes the whole change: duplicate check, row, audit; one transaction. */
 static int write_record(struct http_req *req, struct member_full *cur,
                         const struct member_record *cur_rec, struct member_record *r,
@@ -293,13 +307,14 @@ static int write_record(struct http_req *req, struct member_full *cur,
         made.m.id = *id;
         made.m.org_id = r->org_id;
         cur = &made;
-    } else if (row_of(req, cur->m.id, r, chk, cur, cur_rec, &row, e) != 0 ||
-               member_record_update(req->db, cur->m.id, version, &row, e) != 0) {
-        goto fail;
+    } else {
+        if (member_record_apply(req, cur, version, cur_rec, r, chk, "member.update", e) != 0 ||
+            db_commit(req->db, e) != 0)
+            goto fail;
+        return 0;
     }
     if (member_record_check_duplicate(req->db, cur->m.id, row.id_number_bidx, e) != 0 ||
-        member_record_audit(req, cur_rec == NULL ? "member.create" : "member.update", cur,
-                            member_record_diff(cur_rec, r), e) != 0 ||
+        member_record_audit(req, "member.create", cur, member_record_diff(NULL, r), e) != 0 ||
         db_commit(req->db, e) != 0)
         goto fail;
     return 0;
@@ -318,12 +333,12 @@ static void members_create(struct http_req *req, struct http_res *res)
     int merged = member_record_merge(req->arena, req->json, &r, &version, &e);
     if (merged != 0 && e.nfields == 0)
         goto fail;                                 /* not an object */
-    if (check_record(req, &r, &chk, &e) != 0 || merged != 0)
+    if (member_record_check(req, &r, &chk, &e) != 0 || merged != 0)
         goto fail;
     if (org_allowed(req, r.org_id, &e) != 0 ||
         write_record(req, NULL, NULL, &r, &chk, 0, &id, &e) != 0)
         goto fail;
-    reply_record(req, res, 201, id);
+    member_record_reply(req, res, 201, id);
     return;
 fail:
     http_reply_error(res, &e);
@@ -343,7 +358,7 @@ static void members_update(struct http_req *req, struct http_res *res)
         err_set(&e, ERR_CONFLICT, "member.archived_read_only");
         goto fail;
     }
-    if (record_of(req, &cur, &was, &e) != 0)
+    if (member_record_open(req, &cur, &was, &e) != 0)
         goto fail;
     r = was;
     int merged = member_record_merge(req->arena, req->json, &r, &version, &e);
@@ -351,7 +366,7 @@ static void members_update(struct http_req *req, struct http_res *res)
         goto fail;
     if (version == 0)
         err_field(&e, "version", "field.required");
-    if (check_record(req, &r, &chk, &e) != 0 || e.code != ERR_OK)
+    if (member_record_check(req, &r, &chk, &e) != 0 || e.code != ERR_OK)
         goto fail;
     if (version != cur.version) {
         err_set(&e, ERR_CONFLICT, "member.stale_version");
@@ -364,7 +379,7 @@ static void members_update(struct http_req *req, struct http_res *res)
     json_decref(d);
     if (changed && write_record(req, &cur, &was, &r, &chk, version, &id, &e) != 0)
         goto fail;
-    reply_record(req, res, 200, cur.m.id);
+    member_record_reply(req, res, 200, cur.m.id);
     return;
 fail:
     http_reply_error(res, &e);
@@ -378,7 +393,7 @@ static void members_get(struct http_req *req, struct http_res *res)
     if (member_record_load_scoped(req, "member.read", &f, &e) != 0)
         http_reply_error(res, &e);
     else
-        reply_record(req, res, 200, f.m.id);
+        member_record_reply(req, res, 200, f.m.id);
 }
 
 /* Moves cur to status `to` (with date and reason, or none for "normal") in one transaction
@@ -389,7 +404,7 @@ static int set_status(struct http_req *req, struct member_full *cur, const char 
     struct member_record was, r;
     struct member_check chk = {.gender = cur->m.gender};
     struct member_row row;
-    if (record_of(req, cur, &was, e) != 0)
+    if (member_record_open(req, cur, &was, e) != 0)
         return -1;
     r = was;
     r.status = to;
@@ -438,7 +453,7 @@ static void members_status(struct http_req *req, struct http_res *res)
     if (member_record_violations(v, n, &e) != 0 ||
         set_status(req, &cur, "member.status", to, on, reason, &e) != 0)
         goto fail;
-    reply_record(req, res, 200, cur.m.id);
+    member_record_reply(req, res, 200, cur.m.id);
     return;
 fail:
     http_reply_error(res, &e);
@@ -467,7 +482,7 @@ static void members_restore(struct http_req *req, struct http_res *res)
     date_format(today(), on);
     if (set_status(req, &cur, "member.restore", "normal", on, reason, &e) != 0)
         goto fail;
-    reply_record(req, res, 200, cur.m.id);
+    member_record_reply(req, res, 200, cur.m.id);
     return;
 fail:
     http_reply_error(res, &e);
@@ -486,5 +501,7 @@ void member_record_register(void)
     http_routes_register(record_routes, sizeof record_routes / sizeof record_routes[0]);
     member_sub_register();
     member_archive_register();
+    member_change_register();
+    member_quality_register();
     member_record_msgs_register();
 }
