@@ -21,6 +21,7 @@
 #include "features/backup/backup.h"
 #include "features/demo/demo.h"
 #include "features/member/member.h"
+#include "features/member/member_import.h"
 #include "features/keys/keys_rotate.h"
 #include "features/org/org.h"
 #include "features/registry.h"
@@ -46,6 +47,7 @@ static const char USAGE[] =
     "  backup     FILE [--keys FILE]         encrypted, signed backup of the database\n"
     "  restore    FILE [--check]             verify a backup, then replace the database with it\n"
     "  audit      verify|list ...            check the audit log's hash chain; list entries\n"
+    "  import     members FILE [--dry-run] [--org CODE] [--errors FILE]   .xlsx/.csv members\n"
     "  idcard     check NUMBER               公民身份号码: check character, birth date, gender (JSON)\n"
     "  keys       status|verify|rotate       field keys: counts, check, re-encrypt with a new key\n"
     "  version\n"
@@ -247,6 +249,14 @@ int main(int argc, char **argv)
             return cli_fail(&ke);
         int rc = strcmp(cmd, "org") == 0 ? org_cli_main(argc - 1, argv + 1, config_get()->db)
                                          : auth_cli_main(argc - 1, argv + 1, config_get()->db);
+        keys_uninstall();
+        return rc;
+    }
+    if (strcmp(cmd, "import") == 0) {
+        struct err ke = ERR_INIT;
+        if (auth_startup(true, false, &ke) != 0)
+            return cli_fail(&ke);
+        int rc = member_import_cli_main(argc - 1, argv + 1, config_get()->db);
         keys_uninstall();
         return rc;
     }
