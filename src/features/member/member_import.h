@@ -126,6 +126,12 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
                        const struct member_import_pass *p, struct member_import_counts *out,
                        const char **unknown_json, struct err *e)
     __attribute__((warn_unused_result));
+/* The real run of import im over the file: state running, the writing pass, then in one
+ * transaction counts, file dropped, audit entry, state done; on failure state failed. */
+int member_import_execute(struct db *db, struct arena *a, const struct member_import *im,
+                          const void *data, size_t len, int64_t job_id,
+                          struct member_import_counts *c, struct err *e)
+    __attribute__((warn_unused_result));
 /* The job kind "member.import" (params {"import_id":N}). */
 int member_import_job(struct db *db, struct arena *a, const struct job *job,
                       const char **result_json, struct err *e);

@@ -76,10 +76,12 @@ static int org_scope(struct db *db, struct arena *a, const char *code, const cha
     return 0;
 }
 
+/* The dry run checks only; the real run writes in one pass (no dry pass first, no stored
+ * file: the CLI holds it), recorded as an inline job like the server's. */
 static int run(struct db *db, struct arena *a, const struct opts *o, const struct buf *file,
                int64_t *id, struct err *e)
 {
-    const char *scope;
+    const char *scope, *unknown;
     int64_t org_id, job;
     const char *slash = strrchr(o->file, '/');
     struct member_import im = {
@@ -88,41 +90,37 @@ static int run(struct db *db, struct arena *a, const struct opts *o, const struc
         .actor = "cli",
     };
     struct member_import_counts c;
-    const char *unknown;
     if (org_scope(db, a, o->org, &scope, &org_id, e) != 0)
         return -1;
     im.scope = scope;
     im.default_org_id = org_id;
-    if (db_begin(db, e) != 0)
+    if (member_import_create(db, &im, id, e) != 0)
         return -1;
-    struct member_import_pass p = {.scope_json = scope, .default_org_id = org_id};
-    if (member_import_create(db, &im, id, e) != 0 ||
-        (!o->dry && member_import_file_put(db, *id, file->data, file->len, e) != 0))
-        goto fail;
-    p.import_id = *id;
-    if (member_import_pass(db, a, file->data, file->len, &p, &c, &unknown, e) != 0 ||
-        member_import_set_counts(db, *id, &c, unknown, e) != 0)
-        goto fail;
-    if (o->dry)
-        return db_commit(db, e);
+    im.id = *id;
+    if (o->dry) {
+        struct member_import_pass p = {.import_id = *id, .scope_json = scope,
+                                       .default_org_id = org_id};
+        if (db_begin(db, e) != 0)
+            return -1;
+        if (member_import_pass(db, a, file->data, file->len, &p, &c, &unknown, e) != 0 ||
+            member_import_set_counts(db, *id, &c, unknown, e) != 0 || db_commit(db, e) != 0) {
+            db_rollback(db);
+            return -1;
+        }
+        return 0;
+    }
     char params[64];
     snprintf(params, sizeof params, "{\"import_id\":%lld}", (long long)*id);
-    if (jobs_store_create(db, MEMBER_IMPORT_JOB, params, c.total, 1, &job, e) != 0 ||
-        member_import_set_state(db, *id, "queued", job, NULL, e) != 0 || db_commit(db, e) != 0)
-        goto fail;
-    struct job j = {.id = job, .kind = MEMBER_IMPORT_JOB, .params = params};
-    const char *result = NULL;
+    if (jobs_store_create(db, MEMBER_IMPORT_JOB, params, 0, 1, &job, e) != 0)
+        return -1;
+    int rc = member_import_execute(db, a, &im, file->data, file->len, job, &c, e);
     struct err je = ERR_INIT;
-    int rc = member_import_job(db, a, &j, &result, e);
-    if (jobs_store_finish(db, job, rc == 0 ? "done" : "failed", result,
-                          rc == 0 ? NULL : e->message, &je) != 0 && rc == 0) {
+    if (jobs_store_finish(db, job, rc == 0 ? "done" : "failed", NULL, rc == 0 ? NULL : e->message,
+                          &je) != 0 && rc == 0) {
         *e = je;
         return -1;
     }
     return rc;
-fail:
-    db_rollback(db);
-    return -1;
 }
 
 int member_import_cli_main(int argc, char **argv, const char *db_url)

@@ -48,6 +48,27 @@ static int finish_run(struct db *db, const struct member_import *im,
     return 0;
 }
 
+int member_import_execute(struct db *db, struct arena *a, const struct member_import *im,
+                          const void *data, size_t len, int64_t job_id,
+                          struct member_import_counts *c, struct err *e)
+{
+    const char *unknown;
+    struct member_import_pass p = {
+        .import_id = im->id, .scope_json = im->scope, .default_org_id = im->default_org_id,
+        .write = true, .job_id = job_id, .total_hint = im->rows_total,
+    };
+    if (member_import_set_state(db, im->id, "running", job_id, NULL, e) == 0 &&
+        member_import_pass(db, a, data, len, &p, c, &unknown, e) == 0 &&
+        finish_run(db, im, c, unknown, e) == 0)
+        return 0;
+    struct err fe = ERR_INIT;
+    if (db_in_tx(db))
+        db_rollback(db);
+    if (member_import_set_state(db, im->id, "failed", 0, e->message, &fe) != 0)
+        log_error("import", "import %lld: cannot mark failed: %s", (long long)im->id, fe.message);
+    return -1;
+}
+
 int member_import_job(struct db *db, struct arena *a, const struct job *job,
                       const char **result_json, struct err *e)
 {
@@ -58,30 +79,17 @@ int member_import_job(struct db *db, struct arena *a, const struct job *job,
     struct member_import im;
     struct buf file = BUF_INIT(MEMBER_IMPORT_MAX_BYTES + 1);
     struct member_import_counts c;
-    const char *unknown;
     if (member_import_get(db, a, id, &im, e) != 0)
         return -1;
     if (strcmp(im.state, "queued") != 0 && strcmp(im.state, "running") != 0)
         return err_set(e, ERR_CONFLICT, "import.undo_state");
-    struct member_import_pass p = {
-        .import_id = id, .scope_json = im.scope, .default_org_id = im.default_org_id,
-        .write = true, .job_id = job->id, .total_hint = im.rows_total,
-    };
-    int rc = member_import_set_state(db, id, "running", job->id, NULL, e) != 0 ||
-                     member_import_file_get(db, id, &file, e) != 0 ||
-                     member_import_pass(db, a, file.data, file.len, &p, &c, &unknown, e) != 0 ||
-                     finish_run(db, &im, &c, unknown, e) != 0
+    int rc = member_import_file_get(db, id, &file, e) != 0 ||
+                     member_import_execute(db, a, &im, file.data, file.len, job->id, &c, e) != 0
                  ? -1
                  : 0;
     buf_fini(&file);
-    if (rc != 0) {
-        struct err fe = ERR_INIT;
-        if (db_in_tx(db))
-            db_rollback(db);
-        if (member_import_set_state(db, id, "failed", 0, e->message, &fe) != 0)
-            log_error("import", "import %lld: cannot mark failed: %s", (long long)id, fe.message);
+    if (rc != 0)
         return -1;
-    }
     *result_json = arena_printf(a,
                                 "{\"import_id\":%lld,\"rows\":%lld,\"new\":%lld,\"update\":%lld,"
                                 "\"unchanged\":%lld,\"bad\":%lld,\"errors_url\":"

@@ -16,7 +16,7 @@ const struct imp_column member_import_columns[] = {
     {"ethnicity", "民族", "Ethnicity", IMP_CODE, "ethnicity", false, "汉族"},
     {"birth_date", "出生日期", "Birth date", IMP_DATE, NULL, false, "1990-03-15"},
     {"id_number", "公民身份号码", "ID number", IMP_PDATA, NULL, true, "320102199003151234"},
-    {"education", "学历", "Education", IMP_CODE, "education", false, "大学本科"},
+    {"education", "学历", "Education", IMP_CODE, "education", false, "大学本科毕业"},
     {"category", "党员类别", "Category", IMP_CODE, "category", true, "正式党员"},
     {"applied_on", "申请入党日期", "Applied on", IMP_DATE, NULL, false, "2012-03-01"},
     {"activist_on", "确定入党积极分子日期", "Activist on", IMP_DATE, NULL, false, "2012-09-01"},

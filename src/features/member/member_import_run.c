@@ -40,7 +40,8 @@ struct org_ent {
 
 struct pass {
     struct db *db;
-    struct arena *a;
+    struct arena *a;                 /* the pass */
+    struct arena *ra;                /* rows: renewed every MEMBER_IMPORT_BATCH rows */
     const struct member_import_pass *p;
     struct member_codes codes;
     struct imp_code *icodes;
@@ -164,6 +165,14 @@ static int load_context(struct pass *s, struct err *e)
     return 0;
 }
 
+/* A slot from the blind index's first 16 hex digits (uniform: it is a keyed hash). */
+static size_t slot_of(const char *hex, size_t cap)
+{
+    char head[17];
+    snprintf(head, sizeof head, "%s", hex);
+    return (size_t)(strtoull(head, NULL, 16) % cap);
+}
+
 /* true when hex was already in the set (added otherwise). */
 static bool seen_add(struct pass *s, const char *hex)
 {
@@ -173,20 +182,20 @@ static bool seen_add(struct pass *s, const char *hex)
         for (size_t i = 0; i < s->seen_cap; i++) {
             if (s->seen[i] == NULL)
                 continue;
-            size_t h;
-            memcpy(&h, s->seen[i], sizeof h);
-            for (h %= cap; t[h] != NULL; h = (h + 1) % cap) {
-            }
+            size_t h = slot_of(s->seen[i], cap);
+            while (t[h] != NULL)
+                h = (h + 1) % cap;
             t[h] = s->seen[i];
         }
         s->seen = t;
         s->seen_cap = cap;
     }
-    size_t h;
-    memcpy(&h, hex, sizeof h);
-    for (h %= s->seen_cap; s->seen[h] != NULL; h = (h + 1) % s->seen_cap)
+    for (size_t h = slot_of(hex, s->seen_cap); s->seen[h] != NULL; h = (h + 1) % s->seen_cap)
         if (strcmp(s->seen[h], hex) == 0)
             return true;
+    size_t h = slot_of(hex, s->seen_cap);
+    while (s->seen[h] != NULL)
+        h = (h + 1) % s->seen_cap;
     s->seen[h] = arena_strdup(s->a, hex);
     s->seen_n++;
     return false;
@@ -318,7 +327,7 @@ static int read_cell(struct pass *s, int64_t rowno, int col, const struct sheet_
                      struct row_ctx *rc, struct err *e)
 {
     const struct imp_column *c = &member_import_columns[col];
-    char *v = arena_strdup(s->a, cell->value);
+    char *v = arena_strdup(s->ra, cell->value);
     rc->cell[col] = cell->raw[0] != '\0' ? cell->raw : cell->value;
     if ((cell->flags & SHEET_CELL_FORMULA) != 0 &&
         problem(s, rowno, header_of(s, col), "IMP-02", "import.formula", cell->value, e) != 0)
@@ -328,7 +337,7 @@ static int read_cell(struct pass *s, int64_t rowno, int col, const struct sheet_
     if (c->kind == IMP_DATE && v[0] != '\0') {
         char iso[11];
         if (sheet_norm_date(v, true, iso) == 0)
-            v = arena_strdup(s->a, iso);
+            v = arena_strdup(s->ra, iso);
     } else if (c->kind == IMP_CODE) {
         const char *code = member_import_code_of(s->icodes, s->nicodes, c->code_kind, v);
         if (code != NULL)
@@ -389,11 +398,11 @@ static int check(struct pass *s, struct member_record *r, struct member_check *c
     if (n > 0)
         return n;
     if (chk->id_number[0] != '\0')
-        r->id_number = arena_strdup(s->a, chk->id_number);
-    r->birth_date = arena_strdup(s->a, chk->birth_date);
-    r->gender = arena_printf(s->a, "%d", chk->gender);
+        r->id_number = arena_strdup(s->ra, chk->id_number);
+    r->birth_date = arena_strdup(s->ra, chk->birth_date);
+    r->gender = arena_printf(s->ra, "%d", chk->gender);
     if (chk->phone[0] != '\0')
-        r->phone = arena_strdup(s->a, chk->phone);
+        r->phone = arena_strdup(s->ra, chk->phone);
     return 0;
 }
 
@@ -404,7 +413,7 @@ static int record_of_full(struct pass *s, const struct member_full *f, struct me
 {
     const struct member *m = &f->m;
     *r = (struct member_record){
-        .org_id = m->org_id, .name = m->name, .gender = arena_printf(s->a, "%d", m->gender),
+        .org_id = m->org_id, .name = m->name, .gender = arena_printf(s->ra, "%d", m->gender),
         .ethnicity = f->ethnicity, .education = f->education, .category = m->category,
         .status = m->status, .birth_date = m->birth_date, .applied_on = f->applied_on,
         .activist_on = f->activist_on, .candidate_on = f->candidate_on,
@@ -412,9 +421,9 @@ static int record_of_full(struct pass *s, const struct member_full *f, struct me
         .status_on = f->status_on, .status_reason = f->status_reason, .job = f->job,
         .title = f->title, .work_unit = f->work_unit, .department = f->department,
     };
-    return member_record_open(s->a, "members.id_number", m->id, m->id_number_enc, &r->id_number, e) != 0 ||
-                   member_record_open(s->a, "members.phone", m->id, m->phone_enc, &r->phone, e) != 0 ||
-                   member_record_open(s->a, "members.address", m->id, m->address_enc, &r->address, e) != 0
+    return member_record_open(s->ra, "members.id_number", m->id, m->id_number_enc, &r->id_number, e) != 0 ||
+                   member_record_open(s->ra, "members.phone", m->id, m->phone_enc, &r->phone, e) != 0 ||
+                   member_record_open(s->ra, "members.address", m->id, m->address_enc, &r->address, e) != 0
                ? -1
                : 0;
 }
@@ -461,7 +470,7 @@ static int already_done(struct pass *s, int64_t id, const char **action, struct 
     db_bind_i64(s->done_q, 2, id);
     int rc = db_step(s->done_q, e);
     if (rc == DB_ROW)
-        *action = db_col_strdup(s->a, s->done_q, 0);
+        *action = db_col_strdup(s->ra, s->done_q, 0);
     return rc == DB_ERROR ? -1 : 0;
 }
 
@@ -476,7 +485,7 @@ static int seal(struct pass *s, const char *column, int64_t id, const char *v, c
         return 0;
     if (field_encrypt(&s->kr, column, id, v, &x, e) != 0)
         return -1;
-    *out = arena_strdup(s->a, x);
+    *out = arena_strdup(s->ra, x);
     free(x);
     return 0;
 }
@@ -491,7 +500,7 @@ static const char *blind(struct pass *s, const char *column, const char *v)
     if (bad != 0)
         return NULL;
     pdata_blind(s->k, column, norm, hex);
-    return arena_strdup(s->a, hex);
+    return arena_strdup(s->ra, hex);
 }
 
 /* The row to write; with id > 0 also the personal data, sealed for that row. */
@@ -579,6 +588,10 @@ static int write_update(struct pass *s, const struct member_full *f,
 
 static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
 {
+    if (s->c.total % MEMBER_IMPORT_BATCH == 0) {   /* nothing of earlier rows is kept */
+        arena_destroy(s->ra);
+        s->ra = arena_create(64 << 10);
+    }
     struct row_ctx rc = {0};
     struct member_check chk;
     int64_t rowno = row->number;
@@ -628,7 +641,7 @@ static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
     }
     struct member_full f;
     struct member_record was;
-    if (member_record_get(s->db, s->a, id, &f, e) != 0)
+    if (member_record_get(s->db, s->ra, id, &f, e) != 0)
         return -1;
     if (!in_scope(s, f.m.org_path)) {             /* someone else's member: as on create */
         s->c.n_bad++;
@@ -662,7 +675,7 @@ static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
 static int prepare(struct pass *s, struct err *e)
 {
     if (db_prepare(s->db, &s->find,
-                   "SELECT id FROM members WHERE id_number_bidx = ? ORDER BY id LIMIT 1", e) != 0 ||
+                   "SELECT id FROM members WHERE id_number_bidx = ? LIMIT 1", e) != 0 ||
         db_prepare(s->db, &s->err_ins,
                    "INSERT INTO member_import_errors (import_id, seq, row_no, col, rule, msg, "
                    "value_enc) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -760,6 +773,7 @@ done:
     db_finalize(s->row_ins);
     db_finalize(s->done_q);
     sheet_close(rd);
+    arena_destroy(s->ra);
     member_rules_config_fini(&s->cfg);
     *out = s->c;
     return rc;

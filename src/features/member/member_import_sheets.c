@@ -79,7 +79,7 @@ static int fill_template(void *ctx, struct sheet_writer *w, struct err *e)
         row[i] = c->example;
         if (t->en && c->kind == IMP_CODE && c->example[0] != '\0') {
             static const char *const en_example[][2] = {{"男", "Male"},   {"汉族", "Han"},
-                                                        {"大学本科", "Bachelor"},
+                                                        {"大学本科毕业", "Bachelor, graduated"},
                                                         {"正式党员", "Full member"},
                                                         {"正常", "Normal"}};
             for (size_t k = 0; k < sizeof en_example / sizeof en_example[0]; k++)
