@@ -198,8 +198,11 @@ static int cmd_jobs(int argc, char **argv)
         return cli_usage("usage: dangjian jobs run [--once]\n");
     struct err e = ERR_INIT;
     struct db *db = NULL;
+    if (auth_startup(true, false, &e) != 0)       /* jobs such as member.import seal data */
+        return cli_fail(&e);
     if (db_open(&db, config_get()->db, &e) != 0 || migrate_up(db, NULL, &e) != 0) {
         db_close(db);
+        keys_uninstall();
         return cli_fail(&e);
     }
     int rc = CLI_OK;
@@ -214,6 +217,7 @@ static int cmd_jobs(int argc, char **argv)
         }
     } while (argc == 2);
     db_close(db);
+    keys_uninstall();
     return rc;
 }
 
