@@ -263,6 +263,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "import") == 0) {
         struct err ke = ERR_INIT;
+        if (argc < 4)                              /* usage: before a key file is made */
+            return member_import_cli_main(argc - 1, argv + 1, config_get()->db);
         if (auth_startup(true, false, &ke) != 0)
             return cli_fail(&ke);
         int rc = member_import_cli_main(argc - 1, argv + 1, config_get()->db);

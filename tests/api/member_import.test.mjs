@@ -251,3 +251,23 @@ test('a run killed with SIGKILL leaves whole batches only and resumes to complet
     await own.stop()
   }
 })
+
+test('CLI: import members with --dry-run, --org and --errors; exit 0 / 1 / 2', async () => {
+  const file = join(tmp, 'cli.csv')
+  const head = '姓名*,公民身份号码*,党员类别*,入党日期*,转正日期'
+  writeFileSync(file, `${head}\r\n命令行,${idNumber('320102', '19850101', 301)},正式党员,2010-07-01,2011-07-01\r\n`)
+  const dry = cli(['import', 'members', file, '--dry-run', '--org', A.code, '--db', srv.url, '--log-level', 'warn'])
+  assert.equal(dry.code, 0, dry.stderr)
+  assert.deepEqual({ ...JSON.parse(dry.stdout), import_id: 0 }, { import_id: 0, state: 'dry_run', dry_run: true, rows: 1, new: 1, update: 0, unchanged: 0, bad: 0, errors: 0, unknown_columns: [] })
+  const real = cli(['import', 'members', file, '--org', A.code, '--db', srv.url, '--log-level', 'warn'])
+  assert.equal(real.code, 0, real.stderr)
+  assert.equal(JSON.parse(real.stdout).state, 'done')
+  assert.equal((await get(`/api/v1/members?org_id=${A.id}&q=${encodeURIComponent('命令行')}`)).body.data.length, 1)
+  writeFileSync(file, `${head}\r\n坏,1,正式党员,2010-07-01,2011-07-01\r\n`)
+  const report = join(tmp, 'cli-errors.csv')
+  const bad = cli(['import', 'members', file, '--org', A.code, '--errors', report, '--db', srv.url, '--log-level', 'warn'])
+  assert.equal(bad.code, 1)
+  assert.match(readFileSync(report, 'utf8'), /\n2,公民身份号码\*,ID-01,/)
+  assert.equal(cli(['import', 'members']).code, 2)
+  assert.equal(cli(['import', 'members', file, '--bogus', '--db', srv.url]).code, 2)
+})
