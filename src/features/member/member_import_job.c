@@ -82,7 +82,7 @@ int member_import_job(struct db *db, struct arena *a, const struct job *job,
     if (member_import_get(db, a, id, &im, e) != 0)
         return -1;
     if (strcmp(im.state, "queued") != 0 && strcmp(im.state, "running") != 0)
-        return err_set(e, ERR_CONFLICT, "import.undo_state");
+        return err_set(e, ERR_CONFLICT, "import.already_run");
     int rc = member_import_file_get(db, id, &file, e) != 0 ||
                      member_import_execute(db, a, &im, file.data, file.len, job->id, &c, e) != 0
                  ? -1

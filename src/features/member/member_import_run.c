@@ -608,9 +608,9 @@ static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
         }
         rc.r.org_id = s->default_org->id;
     }
+    struct member_record given = rc.r;          /* before defaults: absent columns keep */
     if (rc.r.status == NULL)
         rc.r.status = "normal";
-    struct member_record given = rc.r;
     if (check(s, &rc.r, &chk) > 0 || rc.bad) {
         s->c.n_bad++;
         return chk.n > 0 ? report(s, rowno, &rc, &chk, e) : 0;
@@ -657,6 +657,8 @@ static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
         return -1;
     rc.r = given;
     keep_absent(s, &rc.r, &was);
+    if (rc.r.status == NULL)                     /* a present but blank status cell */
+        rc.r.status = "normal";
     if (check(s, &rc.r, &chk) > 0) {
         s->c.n_bad++;
         return report(s, rowno, &rc, &chk, e);
