@@ -28,7 +28,7 @@
 # BENCH_REBUILD=1 (rebuild the cached 1M SQLite file), BENCH_SKIP_PG=1, BENCH_MEMBERS,
 # BENCH_SKIP_AUTH=1, BENCH_SKIP_AUDIT=1, BENCH_SKIP_KEYS=1 (no key rotation),
 # BENCH_SKIP_SHEET=1, BENCH_SHEET_ROWS, BENCH_SKIP_SEARCH=1 (no member search figures),
-# BENCH_SKIP_QUALITY=1.
+# BENCH_SKIP_QUALITY=1, BENCH_SKIP_IMPORT=1, BENCH_IMPORT_ROWS.
 # The SQLite data set is cached in ${XDG_CACHE_HOME:-$HOME/.cache}/dangjian-bench/; everything
 # else lives in a temp dir that is removed on exit, with every server this script started.
 set -euo pipefail
@@ -322,5 +322,6 @@ fi
 . "$ROOT/bench/sheet_read.sh" # xlsx/CSV reading for the member import (issue 5)
 . "$ROOT/bench/members_search.sh"   # member search and export (issue 5)
 . "$ROOT/bench/member_quality.sh" # the data-quality report over 1M members (issue 5 §8)
+. "$ROOT/bench/member_import.sh" # the member import itself, SQLite and PostgreSQL (issue 5)
 
 print_table

@@ -5,6 +5,7 @@
 #include "auth/auth_internal.h"
 #include "features/demo/demo.h"
 #include "features/member/member.h"
+#include "features/member/member_import.h"
 #include "features/org/org.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
@@ -15,6 +16,7 @@ void features_register_all(void)
     jobs_register_routes();
     auth_register();
     org_register();
+    member_import_register();   /* before member_register: /members/imports */
     member_register();
     demo_register();
     audit_register();

@@ -57,6 +57,10 @@ struct route {
  * own routes (health, openapi.json) are registered by http_register(). */
 void http_routes_register(const struct route *routes, size_t count);
 void http_register(void);
+/* An upload route (method + pattern of a registered route): its body is taken as raw bytes
+ * (any Content-Type, req->json NULL) up to `limit` bytes instead of a JSON body under the
+ * configured body_limit. Startup only. */
+void http_raw_body_register(const char *method, const char *pattern, size_t limit);
 /* Every registered route, for documentation checks: count, then the i-th. */
 size_t http_routes_total(void);
 const struct route *http_route_at(size_t i);

@@ -106,3 +106,27 @@ enum route_match router_match(struct http_req *req, const struct route **out, co
     buf_fini(&methods);
     return result;
 }
+
+#define MAX_RAW 8
+
+struct raw_route {
+    const char *method, *pattern;
+    size_t limit;
+};
+static struct raw_route raw_routes[MAX_RAW];
+static size_t nraw;
+
+void http_raw_body_register(const char *method, const char *pattern, size_t limit)
+{
+    if (nraw < MAX_RAW)
+        raw_routes[nraw++] = (struct raw_route){method, pattern, limit};
+}
+
+size_t router_raw_body_limit(struct arena *a, const char *method, const char *path)
+{
+    struct http_req req = {.arena = a};
+    for (size_t i = 0; i < nraw; i++)
+        if (strcmp(raw_routes[i].method, method) == 0 && match(raw_routes[i].pattern, path, &req))
+            return raw_routes[i].limit;
+    return 0;
+}

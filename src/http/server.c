@@ -6,8 +6,9 @@
  * the completion callback, which also writes the access log line. We respond only in the final
  * callback so keep-alive survives (responding in the first makes MHD 0.9.75 close), except to
  * refuse a declared Content-Length over the limit (413; that connection closes anyway).
- * Bodies stream into a struct buf capped at body_limit; an undeclared (chunked) body that grows
- * past it closes the connection. Threads: MHD pool threads; per-thread DB connection in TLS. */
+ * Bodies stream into a struct buf capped at body_limit (an upload route: its own, http_raw_body_register);
+ * an undeclared (chunked) body that grows past it closes the connection.
+ * Threads: MHD pool threads; per-thread DB connection in TLS. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -57,6 +58,7 @@ struct req_ctx {
     int status;
     bool responded;
     bool late;              /* arrived after shutdown began: refused with 503 */
+    bool raw;               /* an upload route: the body is not JSON (http_raw_body_register) */
     const char *method;     /* arena copies for the access log */
     const char *path;
     char id[24];
@@ -158,7 +160,7 @@ static void fail(struct http_res *res, enum err_code code, const char *key)
 
 static bool parse_body(struct http_req *req, struct req_ctx *ctx, struct http_res *res)
 {
-    if (req->body_len == 0)
+    if (req->body_len == 0 || ctx->raw)
         return true;
     const char *ct = http_header(req, "Content-Type");
     if (ct != NULL && strncmp(ct, "application/json", 16) != 0) {
@@ -359,7 +361,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *req_cls = ctx = ctx_new(srv);
         ctx->method = arena_strdup(ctx->arena, method);
         ctx->path = arena_strdup(ctx->arena, url);
-        if (!declared_too_large(c, srv->cfg->body_limit))
+        size_t limit = router_raw_body_limit(ctx->arena, method, url);
+        ctx->raw = limit > 0;
+        if (ctx->raw) {                 /* an upload route: its own limit */
+            buf_fini(&ctx->body);
+            buf_init(&ctx->body, limit);
+        } else {
+            limit = srv->cfg->body_limit;
+        }
+        if (!declared_too_large(c, limit))
             return MHD_YES;
         res_init(&res, ctx->arena);
         res.lang = pick_lang(c);

@@ -28,6 +28,7 @@ test('the system administrator cannot read the audit log and the auditor cannot 
 })
 
 let srv, ctx
+const IMPORT_CSV = '姓名*,公民身份号码*,党员类别*,入党日期*,所在党组织代码*\r\n'
 const uniq = (() => { let n = 0; return () => `${process.pid % 10000}${n++}` })()
 
 // Each case: the request for an object in scope (A) and out of scope (B, or null when the
@@ -166,6 +167,20 @@ const CASES = {
   'POST /member-quality/runs': { in: () => ['POST', '/api/v1/member-quality/runs', { org_id: ctx.A.id }], out: () => ['POST', '/api/v1/member-quality/runs', { org_id: ctx.B.id }] },
   'GET /member-quality/latest': { in: () => ['GET', `/api/v1/member-quality/latest?org_id=${ctx.A.id}`], out: () => ['GET', `/api/v1/member-quality/latest?org_id=${ctx.B.id}`] },
   'GET /member-quality/runs/{id}/items': { in: () => ['GET', `/api/v1/member-quality/runs/${ctx.qrun}/items?org_id=${ctx.A.id}`], out: () => ['GET', `/api/v1/member-quality/runs/${ctx.qrun}/items?org_id=${ctx.B.id}`] },
+  // member import (issue 5 §4): an import is seen only by callers over all of its uploader's scope
+  'GET /members/import/template.xlsx': { in: () => ['GET', '/api/v1/members/import/template.xlsx'] },
+  'GET /members/import/template.csv': { in: () => ['GET', '/api/v1/members/import/template.csv'] },
+  'POST /members/imports': { in: () => ['POST', '/api/v1/members/imports?filename=m.csv', IMPORT_CSV] },
+  'GET /members/imports': {
+    in: () => ['GET', '/api/v1/members/imports?per_page=200'], out: () => ['GET', '/api/v1/members/imports?per_page=200'],
+    outCheck: (r, role) => SYSTEM_WIDE.has(role) || !r.body.data.some((i) => i.id === ctx.importB),
+  },
+  'GET /members/imports/{id}': { in: () => ['GET', `/api/v1/members/imports/${ctx.importA}`], out: () => ['GET', `/api/v1/members/imports/${ctx.importB}`] },
+  'GET /members/imports/{id}/errors.xlsx': { in: () => ['GET', `/api/v1/members/imports/${ctx.importA}/errors.xlsx`], out: () => ['GET', `/api/v1/members/imports/${ctx.importB}/errors.xlsx`] },
+  'GET /members/imports/{id}/errors.csv': { in: () => ['GET', `/api/v1/members/imports/${ctx.importA}/errors.csv`], out: () => ['GET', `/api/v1/members/imports/${ctx.importB}/errors.csv`] },
+  // the first allowed caller runs (202) / undoes (200) it; later ones get 409
+  'POST /members/imports/{id}/run': { in: () => ['POST', `/api/v1/members/imports/${ctx.importA}/run`], ok: [202, 409], out: () => ['POST', `/api/v1/members/imports/${ctx.importB}/run`] },
+  'POST /members/imports/{id}/undo': { in: () => ['POST', `/api/v1/members/imports/${ctx.importA}/undo`], ok: [200, 409], out: () => ['POST', `/api/v1/members/imports/${ctx.importB}/undo`] },
   'GET /tokens': { in: () => ['GET', '/api/v1/tokens'] },
   'POST /tokens': { in: () => ['POST', '/api/v1/tokens', { name: 'matrix', perms: ['jobs.read'], expires_in_days: 1 }] },
   'DELETE /tokens/{id}': { in: () => ['DELETE', '/api/v1/tokens/999999999'], ok: [404] },
@@ -251,6 +266,12 @@ before(async () => {
   const q = (await admin.post('/api/v1/member-quality/runs', {})).body
   for (let i = 0; i < 300 && (await admin.get(`/api/v1/jobs/${q.job_id}`)).body.state !== 'done'; i++) await new Promise((r) => setTimeout(r, 100))
   ctx.qrun = q.run_id
+  for (const [k, o] of [['A', A], ['B', B]]) {
+    const sec = await asRole(srv, 'branch_secretary', o.code)
+    const up = await sec.req('POST', '/api/v1/members/imports?filename=m.csv', IMPORT_CSV)
+    assert.equal(up.status, 201, JSON.stringify(up.body))
+    ctx[`import${k}`] = up.body.id
+  }
   const tok = await ctx.callers.branch_secretary.post('/api/v1/tokens', { name: 'matrix token', perms: ['org.read', 'member.read'], org_id: A.id, expires_in_days: 1 })
   assert.equal(tok.status, 201, JSON.stringify(tok.body))
   ctx.token = { value: tok.body.token, perms: ['org.read', 'member.read'] }

@@ -52,8 +52,7 @@ static const char *sealed_of(const struct member_full *f, int i)
     return i == 0 ? f->m.id_number_enc : i == 1 ? f->m.phone_enc : f->m.address_enc;
 }
 
-/* Opens one sealed value into the arena (NULL when none); -1 when it does not open. */
-static int open_into(struct arena *a, const char *column, int64_t id, const char *sealed,
+int member_record_open(struct arena *a, const char *column, int64_t id, const char *sealed,
                      const char **out, struct err *e)
 {
     const struct keys *k = keys_get();
@@ -92,15 +91,15 @@ int member_record_open(struct http_req *req, const struct member_full *f, struct
     };
     const char **plain[3] = {&r->id_number, &r->phone, &r->address};
     for (int i = 0; i < 3; i++)
-        if (open_into(req->arena, PDATA[i].column, m->id, sealed_of(f, i), plain[i], e) != 0)
+        if (member_record_open(req->arena, PDATA[i].column, m->id, sealed_of(f, i), plain[i], e) != 0)
             return -1;
     return 0;
 }
 
 /* The row to write for record r: personal data from the current row where unchanged, sealed
  * anew (with blind indexes) where changed. cur NULL: a new row (everything sealed). */
-static void row_base(const struct member_record *r, const struct member_check *chk,
-                     struct member_row *row)
+void member_record_row_base(const struct member_record *r, const struct member_check *chk,
+                            struct member_row *row)
 {
     *row = (struct member_row){
         .org_id = r->org_id, .name = r->name, .gender = chk->gender, .birth_date = r->birth_date,
@@ -118,7 +117,7 @@ static int row_of(struct http_req *req, int64_t id, const struct member_record *
                   const struct member_record *cur_rec, struct member_row *row, struct err *e)
 {
     const struct keys *k = keys_get();
-    row_base(r, chk, row);
+    member_record_row_base(r, chk, row);
     if (cur != NULL) {
         row->id_number_enc = cur->m.id_number_enc;
         row->id_number_bidx = cur->id_number_bidx;
@@ -299,7 +298,7 @@ static int write_record(struct http_req *req, struct member_full *cur,
     if (db_begin(req->db, e) != 0)
         return -1;
     if (cur == NULL) {
-        row_base(r, chk, &row);
+        member_record_row_base(r, chk, &row);
         if (member_record_insert(req->db, &row, id, e) != 0 ||
             row_of(req, *id, r, chk, NULL, NULL, &row, e) != 0 ||
             member_record_set_pdata(req->db, *id, &row, e) != 0)

@@ -70,7 +70,7 @@ export class Session {
     const init = { method, headers: { Cookie: this.cookie, ...headers } }
     if (method !== 'GET' && method !== 'HEAD' && this.csrf && !('X-CSRF-Token' in headers)) init.headers['X-CSRF-Token'] = this.csrf
     if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body)
+      init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)
       init.headers['Content-Type'] = init.headers['Content-Type'] || 'application/json'
     }
     const res = await fetch(this.base + path, init)

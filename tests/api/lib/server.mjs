@@ -120,7 +120,7 @@ export async function api(base, method, path, body, headers = {}) {
   const init = { method, headers: { ...headers } }
   delete init.headers['X-No-Session']
   if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body)
+    init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)
     init.headers['Content-Type'] = init.headers['Content-Type'] || 'application/json'
   }
   const res = await fetch(base + path, init)
