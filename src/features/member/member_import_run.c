@@ -421,11 +421,12 @@ static int record_of_full(struct pass *s, const struct member_full *f, struct me
         .status_on = f->status_on, .status_reason = f->status_reason, .job = f->job,
         .title = f->title, .work_unit = f->work_unit, .department = f->department,
     };
-    return member_record_open(s->ra, "members.id_number", m->id, m->id_number_enc, &r->id_number, e) != 0 ||
-                   member_record_open(s->ra, "members.phone", m->id, m->phone_enc, &r->phone, e) != 0 ||
-                   member_record_open(s->ra, "members.address", m->id, m->address_enc, &r->address, e) != 0
-               ? -1
-               : 0;
+    bool ok = member_record_unseal(s->ra, "members.id_number", m->id, m->id_number_enc,
+                                   &r->id_number, e) == 0 &&
+              member_record_unseal(s->ra, "members.phone", m->id, m->phone_enc, &r->phone, e) == 0 &&
+              member_record_unseal(s->ra, "members.address", m->id, m->address_enc, &r->address,
+                                   e) == 0;
+    return ok ? 0 : -1;
 }
 
 /* The row's fields not in the sheet come from the stored record. */

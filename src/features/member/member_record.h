@@ -168,8 +168,8 @@ int member_record_violations(const struct member_violation *v, int n, struct err
 void member_record_row_base(const struct member_record *r, const struct member_check *chk,
                             struct member_row *row);
 /* Opens one sealed value into the arena (NULL when none); -1 when it does not open. */
-int member_record_open(struct arena *a, const char *column, int64_t id, const char *sealed,
-                       const char **out, struct err *e) __attribute__((warn_unused_result));
+int member_record_unseal(struct arena *a, const char *column, int64_t id, const char *sealed,
+                         const char **out, struct err *e) __attribute__((warn_unused_result));
 
 /* Loads member {id} if the caller holds perm over its org (404 otherwise). */
 int member_record_load_scoped(struct http_req *req, const char *perm, struct member_full *f,

@@ -52,8 +52,8 @@ static const char *sealed_of(const struct member_full *f, int i)
     return i == 0 ? f->m.id_number_enc : i == 1 ? f->m.phone_enc : f->m.address_enc;
 }
 
-int member_record_open(struct arena *a, const char *column, int64_t id, const char *sealed,
-                     const char **out, struct err *e)
+int member_record_unseal(struct arena *a, const char *column, int64_t id, const char *sealed,
+                         const char **out, struct err *e)
 {
     const struct keys *k = keys_get();
     char *plain = NULL;
@@ -91,7 +91,7 @@ int member_record_open(struct http_req *req, const struct member_full *f, struct
     };
     const char **plain[3] = {&r->id_number, &r->phone, &r->address};
     for (int i = 0; i < 3; i++)
-        if (member_record_open(req->arena, PDATA[i].column, m->id, sealed_of(f, i), plain[i], e) != 0)
+        if (member_record_unseal(req->arena, PDATA[i].column, m->id, sealed_of(f, i), plain[i], e) != 0)
             return -1;
     return 0;
 }
