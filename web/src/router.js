@@ -18,6 +18,10 @@ const MobileLayout = () => import('./mobile/MobileLayout.vue')
 const MobileHome = () => import('./mobile/MobileHome.vue')
 const MobileEmpty = () => import('./mobile/MobileEmpty.vue')
 const MobileMe = () => import('./mobile/MobileMe.vue')
+// Self-service change requests and the data-quality report (issue 5 §7, §8)
+const MobileRecord = () => import('./mobile/MobileRecord.vue')
+const MemberRequestsPage = () => import('./desktop/member-requests/MemberRequestsPage.vue')
+const MemberQualityPage = () => import('./desktop/member-quality/MemberQualityPage.vue')
 
 /**
  * Desktop side menu: the five modules and the system group; `ready` marks what exists in this
@@ -28,6 +32,9 @@ export const MENU = [
     key: 'basic', icon: 'Management', children: [
       { key: 'orgs', path: '/orgs', icon: 'OfficeBuilding', ready: true, perm: 'org.read' },
       { key: 'members', path: '/members', icon: 'User' },
+      // Self-service change requests and the data-quality report (issue 5 §7, §8)
+      { key: 'memberRequests', path: '/member-requests', icon: 'EditPen', ready: true, perm: 'member.write' },
+      { key: 'memberQuality', path: '/member-quality', icon: 'DataLine', ready: true, perm: 'member.read' },
       { key: 'development', path: '/development', icon: 'Promotion' },
       { key: 'transfers', path: '/transfers', icon: 'Switch' },
       { key: 'dues', path: '/dues', icon: 'Wallet' },
@@ -68,6 +75,7 @@ export const router = createRouter({
         { path: '', name: 'm-home', component: MobileHome, meta: { tab: 'home' } },
         { path: 'study', name: 'm-study', component: MobileEmpty, meta: { tab: 'study' } },
         { path: 'me', name: 'm-me', component: MobileMe, meta: { tab: 'me' } },
+        { path: 'me/record', name: 'm-record', component: MobileRecord, meta: { tab: 'me', title: 'selfService.myRecord', back: '/m/me' } },
         { path: ':rest(.*)*', redirect: { name: 'm-home' } },
       ],
     },
@@ -81,6 +89,9 @@ export const router = createRouter({
         { path: 'account', name: 'account', component: AccountPage, meta: { nav: 'account' } },
         { path: 'admin/users', name: 'users', component: UsersPage, meta: { nav: 'users', perm: 'user.read' } },
         { path: 'admin/audit', name: 'audit', component: AuditPage, meta: { nav: 'audit', perm: 'audit.read' } },
+        // Self-service change requests and the data-quality report (issue 5 §7, §8)
+        { path: 'member-requests', name: 'member-requests', component: MemberRequestsPage, meta: { nav: 'memberRequests', perm: 'member.write' } },
+        { path: 'member-quality', name: 'member-quality', component: MemberQualityPage, meta: { nav: 'memberQuality', perm: 'member.read' } },
         { path: 'forbidden', name: 'forbidden', component: Forbidden },
         ...comingSoon,
         { path: ':rest(.*)*', name: 'not-found', component: NotFound },

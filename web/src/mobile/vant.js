@@ -29,3 +29,18 @@ export { showToast } from 'vant/es/toast/index.mjs'
 export { Locale } from 'vant/es/locale/index.mjs'
 export { default as vantZhCN } from 'vant/es/locale/lang/zh-CN.mjs'
 export { default as vantEnUS } from 'vant/es/locale/lang/en-US.mjs'
+
+// Self-service pages (my record, change requests)
+import 'vant/es/field/style/index'
+import 'vant/es/popup/style/index'
+import 'vant/es/picker/style/index'
+import 'vant/es/dialog/style/index'
+import 'vant/es/steps/style/index'
+import 'vant/es/step/style/index'
+
+export { Field } from 'vant/es/field/index.mjs'
+export { Popup } from 'vant/es/popup/index.mjs'
+export { Picker } from 'vant/es/picker/index.mjs'
+export { showConfirmDialog } from 'vant/es/dialog/index.mjs'
+export { Steps } from 'vant/es/steps/index.mjs'
+export { Step } from 'vant/es/step/index.mjs'
