@@ -68,6 +68,9 @@ test('member list: loads, searches by name, filters, sorts and pages', async () 
   await page.getByTestId('members-search').fill(who.name)
   await waitNames(found.data.map((m) => m.name))
   assert.ok((await names()).includes(who.name))
+  // Nothing matches: the empty state says so.
+  await page.getByTestId('members-search').fill('无此人无此人')
+  await page.getByTestId('members-empty').getByText('没有符合条件的党员').waitFor()
   await page.getByTestId('members-search').fill('')
   await waitNames(all.data.map((m) => m.name))
 
@@ -121,6 +124,19 @@ test('member list: a saved filter is applied and deleted; export downloads a CSV
   const lines = csv.trim().split(/\r?\n/)
   assert.equal(lines.length, 1 + prob.meta.total, 'a header line and one line per probationary member')
   assert.match(download.suggestedFilename(), /^members-.*\.csv$/)
+
+  // Full values: only after a confirmation that the export is audited.
+  const [full] = await Promise.all([
+    page.waitForEvent('download'),
+    (async () => {
+      await page.getByTestId('member-export').locator('.el-dropdown__caret-button').click()
+      await page.locator('.el-dropdown-menu:visible').getByTestId('member-export-reveal').click()
+      await confirmBox(page, '记入审计日志')
+    })(),
+  ])
+  const fullCsv = readFileSync(await full.path(), 'utf8')
+  assert.equal(fullCsv.trim().split(/\r?\n/).length, lines.length)
+  assert.ok(!fullCsv.includes('********'), 'full ID numbers')
 
   // Clear, then apply the saved filter.
   await page.getByTestId('filter-reset').click()
@@ -187,6 +203,35 @@ test('member record: open, edit with a wrong check digit → inline ID-02, fix �
   assert.deepEqual(page.problems, [])
 })
 
+test('new member: the form creates a member and opens the record', async () => {
+  const some = (await get('/members?per_page=1')).data[0]
+  const org = await get('/orgs/' + some.org_id)
+  await page.goto(srv.base + '/members')
+  await page.getByTestId('member-new').click()
+  const dlg = page.getByTestId('member-dialog')
+  await dlg.getByTestId('member-submit').click()
+  await dlg.getByTestId('member-field-org_id').locator('.el-form-item__error').waitFor()
+  await dlg.getByTestId('member-field-org_id').locator('input').fill(org.code)
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: org.code }).first().click()
+  await dlg.getByTestId('member-input-name').fill('新党员测试')
+  await dlg.getByTestId('member-field-gender').locator('.el-select').click()
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^女$/ }).click()
+  for (const [k, v] of [['birth_date', '1992-05-01'], ['applied_on', '2024-01-10'], ['joined_on', '2026-03-01']]) {
+    await dlg.getByTestId('member-field-' + k).locator('input').fill(v)
+    await dlg.getByTestId('member-field-' + k).locator('input').press('Enter')
+  }
+  await dlg.getByTestId('member-submit').click()
+  await page.waitForURL(/\/members\/\d+$/)
+  await page.getByTestId('member-name').getByText('新党员测试').waitFor()
+  const id = Number(page.url().split('/').pop())
+  const m = await get('/members/' + id)
+  assert.equal(m.org_id, some.org_id)
+  assert.equal(m.gender, 2)
+  assert.equal(m.joined_on, '2026-03-01')
+  assert.equal(m.category, 'probationary')
+  assert.deepEqual(page.problems, [])
+})
+
 test('archive: a member transferred out appears in the history archive and is restored with a reason', async () => {
   const m = (await get('/members?per_page=5')).data[4]
   await page.goto(`${srv.base}/members/${m.id}`)
@@ -227,7 +272,7 @@ test('member pages in English', async () => {
   await en.goto(srv.base + '/members')
   await en.getByRole('heading', { name: 'Members' }).waitFor()
   await en.getByTestId('members-table').locator('.el-table__row').first().waitFor()
-  await en.getByPlaceholder('Name, or a full ID number / mobile for an exact match').waitFor()
+  await en.getByPlaceholder('Name; exact: full ID no. or mobile').waitFor()
   await shot(en, 'members-list-en')
   const id = (await get('/members?per_page=1')).data[0].id
   await en.goto(`${srv.base}/members/${id}`)

@@ -512,7 +512,7 @@ export default {
   // Member pages (issue 5 §10): list, record, edit, archive.
   members: {
     title: 'Members',
-    search: 'Name, or a full ID number / mobile for an exact match',
+    search: 'Name; exact: full ID no. or mobile',
     create: 'New member',
     empty: 'No members in this organization yet — add one with "New member", or import a sheet',
     noMatch: 'No member matches: change the search or the filters',
