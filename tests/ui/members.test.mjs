@@ -156,7 +156,8 @@ test('member list: a saved filter is applied and deleted; export downloads a CSV
 test('member record: open, edit with a wrong check digit → inline ID-02, fix → saved; stale edit → 409', async () => {
   const first = (await get('/members?per_page=5')).data[2]
   const m = await get('/members/' + first.id)
-  await page.goto(srv.base + '/members')
+  await page.goto(srv.base + '/members?q=' + encodeURIComponent(m.name))
+  assert.equal(await page.getByTestId('members-search').inputValue(), m.name)
   await rows().filter({ hasText: m.name }).first().click()
   await page.waitForURL(new RegExp(`/members/${m.id}$`))
   await page.getByTestId('member-name').getByText(m.name).waitFor()
@@ -200,6 +201,11 @@ test('member record: open, edit with a wrong check digit → inline ID-02, fix �
   await dlg.getByTestId('member-submit').click()
   await dlg.waitFor({ state: 'hidden' })
   await page.getByTestId('member-value-job').getByText('组织委员').waitFor()
+  // Back to the list it came from, with its search.
+  await page.getByTestId('member-back').click()
+  await page.waitForURL(/\/members\?q=/)
+  assert.equal(await page.getByTestId('members-search').inputValue(), m.name)
+  await rows().filter({ hasText: m.name }).first().waitFor()
   assert.deepEqual(page.problems, [])
 })
 
