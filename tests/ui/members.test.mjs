@@ -235,6 +235,16 @@ test('new member: the form creates a member and opens the record', async () => {
   assert.equal(m.gender, 2)
   assert.equal(m.joined_on, '2026-03-01')
   assert.equal(m.category, 'probationary')
+
+  // Photo: upload a PNG, then remove it after a confirmation.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+  await page.getByTestId('photo-input').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png })
+  await page.getByTestId('member-photo').locator('img').waitFor()
+  assert.equal((await get('/members/' + id)).has_photo, true)
+  await page.getByTestId('member-photo').getByText('删除照片').click()
+  await confirmBox(page, '删除 新党员测试 的照片？')
+  await page.getByTestId('member-photo').locator('img').waitFor({ state: 'detached' })
+  assert.equal((await get('/members/' + id)).has_photo, false)
   assert.deepEqual(page.problems, [])
 })
 
