@@ -517,7 +517,6 @@ export default {
     empty: 'No members in this organization yet — add one with "New member", or import a sheet',
     noMatch: 'No member matches: change the search or the filters',
     capped: 'More than 10,000 members match; narrow the filter',
-    ageN: '{n} yrs',
     back: 'Back to the members',
     notFound: 'This member does not exist or is outside your organizations',
     archivedNote: 'This member is in the history archive ({status}, {on}); the record is read-only until restored.',
