@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { startServer, apiJson } from './lib/server.mjs'
 import { launchBrowser, openPage, shot } from './lib/browser.mjs'
-import { confirmBox } from './lib/login.mjs'
+import { confirmBox, as } from './lib/login.mjs'
+import { asRole } from '../api/lib/auth.mjs'
 
 let srv, browser, page
 
@@ -323,6 +324,19 @@ test('archive: a member transferred out appears in the history archive and is re
   assert.equal(back.status, 'normal')
   assert.equal(back.status_log[0].reason, '回本单位工作')
   assert.deepEqual(page.problems, [])
+})
+
+test('a leader (member.read only) reads the list and the record without write, export or reveal', async () => {
+  const session = await asRole({ url: srv.db, base: srv.base }, 'leader')
+  const p = await openPage(browser, { viewport: { width: 1440, height: 900 } }, as(srv, session))
+  await p.goto(srv.base + '/members')
+  await p.getByTestId('members-table').locator('.el-table__row').first().waitFor()
+  for (const id of ['member-new', 'member-export']) assert.equal(await p.getByTestId(id).count(), 0, id)
+  await p.getByTestId('members-table').locator('.el-table__row').first().click()
+  await p.getByTestId('member-name').waitFor()
+  for (const id of ['member-edit', 'member-change-status', 'secret-reveal', 'post-add', 'award-add']) assert.equal(await p.getByTestId(id).count(), 0, id)
+  assert.deepEqual(p.problems, [])
+  await p.context().close()
 })
 
 test('member pages in English', async () => {
