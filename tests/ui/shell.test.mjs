@@ -54,10 +54,10 @@ test('desktop shell: header, health, language switch, empty states, 404', async 
   await shot(page, 'shell-en')
 
   // A module of a later release: a clean empty state, not a broken link.
-  await page.getByTestId('nav-members').click()
-  await page.waitForURL(/\/members$/)
+  await page.getByTestId('nav-development').click()
+  await page.waitForURL(/\/development$/)
   await page.getByTestId('coming-soon').getByText('Coming in a later release').waitFor()
-  await page.getByTestId('coming-soon').getByRole('heading', { name: 'Members' }).waitFor()
+  await page.getByTestId('coming-soon').getByRole('heading', { name: 'Member Development' }).waitFor()
   await shot(page, 'coming-soon-en')
 
   // And back to Chinese.

@@ -14,6 +14,9 @@ const OrgPage = () => import('./desktop/org/OrgPage.vue')
 const AccountPage = () => import('./desktop/account/AccountPage.vue')
 const UsersPage = () => import('./desktop/admin/UsersPage.vue')
 const AuditPage = () => import('./desktop/admin/AuditPage.vue')
+const MembersPage = () => import('./desktop/members/MembersPage.vue')
+const MemberPage = () => import('./desktop/members/MemberPage.vue')
+const MemberArchivePage = () => import('./desktop/members/MemberArchivePage.vue')
 const MobileLayout = () => import('./mobile/MobileLayout.vue')
 const MobileHome = () => import('./mobile/MobileHome.vue')
 const MobileEmpty = () => import('./mobile/MobileEmpty.vue')
@@ -31,7 +34,7 @@ export const MENU = [
   {
     key: 'basic', icon: 'Management', children: [
       { key: 'orgs', path: '/orgs', icon: 'OfficeBuilding', ready: true, perm: 'org.read' },
-      { key: 'members', path: '/members', icon: 'User' },
+      { key: 'members', path: '/members', icon: 'User', ready: true, perm: 'member.read' },
       // Self-service change requests and the data-quality report (issue 5 §7, §8)
       { key: 'memberRequests', path: '/member-requests', icon: 'EditPen', ready: true, perm: 'member.write' },
       { key: 'memberQuality', path: '/member-quality', icon: 'DataLine', ready: true, perm: 'member.read' },
@@ -86,6 +89,9 @@ export const router = createRouter({
         // Each user starts where their permissions lead (useAuthStore().homePath()).
         { path: '', name: 'home', component: NotFound, beforeEnter: () => useAuthStore().homePath() },
         { path: 'orgs/:id(\\d+)?', name: 'orgs', component: OrgPage, meta: { nav: 'orgs', perm: 'org.read' } },
+        { path: 'members', name: 'members', component: MembersPage, meta: { nav: 'members', perm: 'member.read' } },
+        { path: 'members/archive', name: 'member-archive', component: MemberArchivePage, meta: { nav: 'members', perm: 'member.read' } },
+        { path: 'members/:id(\\d+)', name: 'member', component: MemberPage, meta: { nav: 'members', perm: 'member.read' } },
         { path: 'account', name: 'account', component: AccountPage, meta: { nav: 'account' } },
         { path: 'admin/users', name: 'users', component: UsersPage, meta: { nav: 'users', perm: 'user.read' } },
         { path: 'admin/audit', name: 'audit', component: AuditPage, meta: { nav: 'audit', perm: 'audit.read' } },

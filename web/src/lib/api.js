@@ -154,3 +154,35 @@ export const auditApi = {
 export const jobApi = {
   get: (id) => api.get(`/jobs/${id}`),
 }
+
+// --- members (docs/api.md "Members") ------------------------------------------------------
+function queryString(query) {
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
+  const s = qs.toString()
+  return s ? '?' + s : ''
+}
+
+export const memberApi = {
+  list: (query) => api.get('/members', query),
+  get: (id) => api.get(`/members/${id}`),
+  create: (body) => api.post('/members', body),
+  update: (id, body) => api.patch(`/members/${id}`, body),
+  setStatus: (id, body) => api.post(`/members/${id}/status`, body),
+  restore: (id, reason) => api.post(`/members/${id}/restore`, { reason }),
+  reveal: (id, field) => api.post(`/members/${id}/reveal`, { field }),
+  archive: (query) => api.get('/member-archive', query),
+  addPost: (id, body) => api.post(`/members/${id}/posts`, body),
+  updatePost: (id, postId, body) => api.patch(`/members/${id}/posts/${postId}`, body),
+  deletePost: (id, postId) => api.del(`/members/${id}/posts/${postId}`),
+  addAward: (id, body) => api.post(`/members/${id}/awards`, body),
+  deleteAward: (id, awardId) => api.del(`/members/${id}/awards/${awardId}`),
+  putPhoto: (id, mime, data) => request('PUT', `/members/${id}/photo`, { body: { mime, data } }),
+  deletePhoto: (id) => api.del(`/members/${id}/photo`),
+  photoUrl: (id, version) => `${API_BASE}/members/${id}/photo?v=${version || 0}`,
+  exportUrl: (query) => API_BASE + '/members/export.csv' + queryString(query),
+  filters: () => api.get('/member-filters'),
+  saveFilter: (name, params) => api.post('/member-filters', { name, params }),
+  deleteFilter: (id) => api.del(`/member-filters/${id}`),
+  codes: () => api.get('/codes'),
+}
