@@ -396,7 +396,8 @@ int xlsx_read_merges(struct sheet_xlsx *x, struct err *e)
     struct merge_ctx c = {.x = x};
     if (parse_with(x, x->sheet_path, &c, &c.fail, merge_start, NULL, NULL, e) != 0)
         return -1;
-    qsort(x->merges, x->nmerges, sizeof *x->merges, merge_cmp);
+    if (x->nmerges > 0)         /* "<mergeCell" mentioned, none parsed: merges is NULL */
+        qsort(x->merges, x->nmerges, sizeof *x->merges, merge_cmp);
     x->active = xmalloc((x->nmerges ? x->nmerges : 1) * sizeof *x->active);
     return 0;
 }
