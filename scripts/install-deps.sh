@@ -7,7 +7,7 @@ mode=${1:-run}
 
 RUN_PKGS="make gcc libc6-dev meson ninja-build pkg-config ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
-  liboath-dev libqrencode-dev libxlsxwriter-dev libminizip-dev libexpat1-dev"
+  liboath-dev libqrencode-dev libxlsxwriter-dev libminizip-dev zlib1g-dev libexpat1-dev"
 TEST_PKGS="libcmocka-dev postgresql postgresql-client sqlite3 chromium fonts-noto-cjk procps"
 BENCH_PKGS="wrk nginx-light postgresql postgresql-client procps python3 jq curl"
 
