@@ -14,7 +14,7 @@ export function loadCodes() {
   return loading
 }
 
-/** The active entries of a table, as {value, label} for a select. */
+/** The label of a code or '—'; the active entries of a table as {value, label} below. */
 export function codeOptions(table) {
   return (tables.value[table] || []).filter((c) => c.active !== false)
     .map((c) => ({ value: c.code, label: currentLocale() === 'en' ? c.label_en || c.label_zh : c.label_zh }))

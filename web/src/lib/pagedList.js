@@ -1,6 +1,6 @@
 // A paged list loaded from the API (`{data, meta:{total}}`): rows, total, loading and the error;
-// a newer load wins over an older one still in flight. `reloadFirst(page)` reloads from page 1
-// after typing stops (300 ms).
+// a newer load wins over an older one still in flight. `reload(page)` goes back to page 1 and
+// loads (a filter changed); `reloadFirst(page)` does the same after typing stops (300 ms).
 import { ref } from 'vue'
 import { ApiError } from './api.js'
 
@@ -34,10 +34,15 @@ export function usePagedList(fetchPage) {
     }
   }
 
-  function reloadFirst(page) {
-    clearTimeout(debounce)
-    debounce = setTimeout(() => { if (page.value !== 1) page.value = 1; else load() }, 300)
+  function reload(page) {
+    if (page.value !== 1) page.value = 1
+    else load()
   }
 
-  return { rows, total, meta, loading, error, load, reloadFirst }
+  function reloadFirst(page) {
+    clearTimeout(debounce)
+    debounce = setTimeout(() => reload(page), 300)
+  }
+
+  return { rows, total, meta, loading, error, load, reload, reloadFirst }
 }

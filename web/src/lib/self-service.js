@@ -1,7 +1,7 @@
-// Self-service change requests (docs/api.md "Self-service change requests") and the code tables
-// (GET /codes) the record pages label their codes with.
+// Self-service change requests (docs/api.md "Self-service change requests"). Codes are labelled
+// through lib/codes.js, the one cache of GET /codes.
 import { api } from './api.js'
-import { currentLocale } from './i18n.js'
+import { codeLabel } from './codes.js'
 
 export const meApi = {
   record: () => api.get('/me/member'),
@@ -20,23 +20,6 @@ export const changeRequestApi = {
 /** The fields a member may ask to change, in form order (docs/api.md). */
 export const REQUESTABLE = ['phone', 'address', 'education', 'job', 'title', 'work_unit', 'department']
 
-let codesPromise = null
-/** GET /codes once per page load: {table: [{code, label_zh, label_en, active}]}. */
-export function loadCodes() {
-  if (!codesPromise) {
-    codesPromise = api.get('/codes').then((r) => r?.data || {}).catch((e) => { codesPromise = null; throw e })
-  }
-  return codesPromise
-}
-
-/** The label of `code` in `table` in the current language (the code itself when unknown). */
-export function codeLabel(codes, table, code) {
-  if (code === null || code === undefined || code === '') return ''
-  const c = (codes?.[table] || []).find((x) => String(x.code) === String(code))
-  if (!c) return String(code)
-  return currentLocale() === 'en' ? (c.label_en || c.label_zh) : c.label_zh
-}
-
 /** Tag colour of a request state (Vant and Element Plus share these names, bar 'info'). */
 export const STATE_TAG = { pending: 'warning', approved: 'success', rejected: 'danger', cancelled: 'default' }
 /** The same as an Element Plus tag type. */
@@ -46,8 +29,8 @@ export const epStateTag = (s) => (STATE_TAG[s] === 'default' ? 'info' : STATE_TA
  * One change as "current → proposed" while pending (codes labelled; an empty side shows as —);
  * once decided only the proposed value, since `current` is the record's value now.
  */
-export function changeText(codes, field, ch, pending = true) {
+export function changeText(field, ch, pending = true) {
   if (!ch) return ''
-  const show = (v) => (v === null || v === undefined || v === '' ? '—' : field === 'education' ? codeLabel(codes, 'education', v) : v)
+  const show = (v) => (v === null || v === undefined || v === '' ? '—' : field === 'education' ? codeLabel('education', v) : v)
   return pending ? `${show(ch.current)} → ${show(ch.proposed)}` : show(ch.proposed)
 }
