@@ -1,6 +1,7 @@
 /* mask.c: masking of identifiers and addresses (see mask.h). */
 #include "core/mask.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/utf8.h"
@@ -27,6 +28,19 @@ void mask_id_number(const char *in, char out[MASK_MAX])
 void mask_phone(const char *in, char out[MASK_MAX])
 {
     keep_ends(in, strlen(in) == 11 ? 3 : 0, 4, out);
+}
+
+void mask_birth_date(const char *in, char out[MASK_MAX])
+{
+    bool ok = strlen(in) == 10 && in[4] == '-' && in[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        ok = i == 4 || i == 7 || (in[i] >= '0' && in[i] <= '9');
+    if (!ok) {
+        strcpy(out, "****");
+        return;
+    }
+    memcpy(out, in, 5);
+    strcpy(out + 5, "**-**");
 }
 
 void mask_address(const char *in, char out[MASK_MAX])

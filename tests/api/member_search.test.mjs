@@ -61,6 +61,10 @@ before(async () => {
                          (${m2.id}, ${m2.org_id}, 'secretary', '2020-01-01', '2023-12-31', 0),
                          (${m3.id}, ${m3.org_id}, 'organization', '2022-05-01', NULL, 0)`)
   all = await everything('')
+  // The API masks birth dates with the ID number (decision 0011): the real ones come from SQL.
+  const born = new Map(sql(srv.url, 'SELECT id, birth_date FROM members').trim().split('\n')
+    .map((l) => l.split('|')))
+  for (const m of all) m.born = born.get(String(m.id)) || null
   sec = await asRole(srv, 'branch_secretary', branch.code)
 })
 
@@ -74,7 +78,8 @@ test('the list keeps its issue-4 shape and adds age, org, education and post', a
     assert.ok(k in m, k)
   }
   assert.deepEqual(m.org, { id: m.org_id, name: m.org_name })
-  assert.equal(m.age, age(m.birth_date))
+  assert.equal(m.birth_date, all.find((x) => x.id === m.id).born.slice(0, 4) + '-**-**', 'masked: decision 0011')
+  assert.equal(m.age, age(all.find((x) => x.id === m.id).born))
   assert.match(m.id_number, /\*{4}/)
   const m1 = all.find((x) => x.id === all[0].id)
   assert.equal(m1.post, 'secretary')
@@ -131,7 +136,8 @@ test('name: contains, prefix (q&match=prefix and name_prefix)', async () => {
 
 test('sort: each key ascending and descending, ties by id, empty dates last', async () => {
   const cmp = (key, desc) => (a, b) => {
-    const x = a[key], y = b[key]
+    const k = key === 'birth_date' ? 'born' : key   // the list shows it masked
+    const x = a[k], y = b[k]
     if (x !== y) {
       if (x === null) return 1
       if (y === null) return -1
@@ -275,6 +281,7 @@ test('export CSV: every match, Chinese headers, code labels, masked, formula esc
   assert.equal(rows.length - 1, full.length, 'every match, not a page')
   const col = (name) => rows[0].indexOf(name)
   assert.ok(rows.slice(1).every((r) => r[col('人员类别')] === '正式党员'), 'category label')
+  assert.ok(rows.slice(1).every((r) => /^\d{4}-\*\*-\*\*$/.test(r[col('出生日期')])), 'birth dates masked (decision 0011)')
   assert.ok(rows.slice(1).every((r) => /\*{4}/.test(r[col('公民身份号码')])), 'ID numbers masked')
   assert.ok(rows.slice(1).every((r) => ['男', '女', '未知的性别', '未说明的性别'].includes(r[col('性别')])))
   const m1 = rows.find((r) => r[col('学历')] === '大学本科毕业')
@@ -302,6 +309,8 @@ test('export CSV in English, and revealed values only with member.reveal (audite
   const full = parseCsv(await body(rv))
   const idc = full[0].indexOf('公民身份号码')
   assert.ok(full.slice(1).every((r) => /^\d{17}[\dX]$/.test(r[idc])), 'full ID numbers')
+  const bc = full[0].indexOf('出生日期')
+  assert.ok(full.slice(1).every((r) => r[idc].slice(6, 14) === r[bc].replaceAll('-', '')), 'full birth dates, as in the ID')
   const a = lastAudit('member.export_revealed')
   assert.equal(a.values, 'revealed')
   assert.equal(a.rows, full.length - 1)

@@ -180,7 +180,17 @@ test('member record: open, edit with a wrong check digit → inline ID-02, fix �
   await confirmBox(page, '记入审计日志')
   await page.getByTestId('secret-phone').getByTestId('secret-value').getByText(/^1\d{10}$/).waitFor()
 
-  const good = idNumber(m.id_number.slice(0, 6), m.birth_date, m.gender, 37 + (m.id % 50))
+  // The birth date is masked with the ID number (decision 0011) and revealed the same way.
+  assert.match(m.birth_date, /^\d{4}-\*\*-\*\*$/)
+  await page.getByTestId('secret-birth_date').getByTestId('secret-value').getByText(m.birth_date).waitFor()
+  await page.getByTestId('secret-birth_date').getByTestId('secret-reveal').click()
+  await confirmBox(page, '记入审计日志')
+  const bornAt = page.getByTestId('secret-birth_date').getByTestId('secret-value').getByText(/^\d{4}-\d{2}-\d{2}$/)
+  await bornAt.waitFor()
+  const born = await bornAt.textContent()
+  assert.equal(born.slice(0, 4), m.birth_date.slice(0, 4))
+
+  const good = idNumber(m.id_number.slice(0, 6), born, m.gender, 37 + (m.id % 50))
   const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0')
   await page.getByTestId('member-edit').click()
   const dlg = page.getByTestId('member-dialog')

@@ -107,7 +107,13 @@ static void member_write(struct buf *b, const struct member *m, struct date toda
     buf_add_lit(b, ",\"gender\":");
     jsonw_i64(b, m->gender);
     buf_add_lit(b, ",\"birth_date\":");
-    jsonw_str(b, m->birth_date);
+    if (m->birth_date != NULL) {                   /* masked with the ID number (decision 0011) */
+        char born[MASK_MAX];
+        mask_birth_date(m->birth_date, born);
+        jsonw_str(b, born);
+    } else {
+        buf_add_lit(b, "null");
+    }
     buf_add_lit(b, ",\"age\":");
     int age = member_age(m->birth_date, today);
     if (age >= 0)
@@ -246,7 +252,7 @@ static int load_scoped(struct http_req *req, const char *perm, struct member *m,
     return 0;
 }
 
-/* POST /api/v1/members/{id}/reveal {"field":"id_number"|"phone"|"address"}: the full value,
+/* POST /api/v1/members/{id}/reveal {"field":"id_number"|"phone"|"address"|"birth_date"}: the full value,
  * once, with an audit entry that says who saw which value of whom. */
 static void members_reveal(struct http_req *req, struct http_res *res)
 {
@@ -260,17 +266,24 @@ static void members_reveal(struct http_req *req, struct http_res *res)
     for (size_t i = 0; field != NULL && i < sizeof PDATA / sizeof PDATA[0]; i++)
         if (strcmp(PDATA[i].field, field) == 0)
             which = i;
-    if (which == 99) {
+    bool born = field != NULL && strcmp(field, "birth_date") == 0;   /* decision 0011 */
+    if (which == 99 && !born) {
         err_field(&e, "field", field == NULL ? "field.required" : "member.bad_reveal_field");
         goto reply;
     }
-    char *plain = member_pdata_open(&m, which);
+    char *plain = born ? (m.birth_date != NULL ? strdup(m.birth_date) : NULL)
+                       : member_pdata_open(&m, which);
+    if (born && m.birth_date != NULL && plain == NULL) {
+        err_set(&e, ERR_INTERNAL, "internal");
+        goto reply;
+    }
+    field = born ? "birth_date" : PDATA[which].field;
     struct audit_who who = audit_who_req(req);
-    json_t *detail = json_pack("{s:s}", "field", PDATA[which].field);
+    json_t *detail = json_pack("{s:s}", "field", field);
     char object[32];
     snprintf(object, sizeof object, "member:%lld", (long long)m.id);
     if (audit_append(req->db, &who, "member.reveal", object, m.org_id, detail, &e) == 0)
-        out = json_pack("{s:s, s:o}", "field", PDATA[which].field, "value",
+        out = json_pack("{s:s, s:o}", "field", field, "value",
                         plain != NULL ? json_string(plain) : json_null());
     json_decref(detail);
     if (plain != NULL) {
@@ -293,7 +306,7 @@ static const struct route member_routes[] = {
 };
 
 static const struct i18n_msg member_msgs[] = {
-    {"member.bad_reveal_field", "只能查看 id_number、phone 或 address", "Reveal id_number, phone or address"},
+    {"member.bad_reveal_field", "只能查看 id_number、phone、address 或 birth_date", "Reveal id_number, phone, address or birth_date"},
     {"member.bad_match", "match 只能是 contains 或 prefix", "match must be contains or prefix"},
     {"member.bad_id_number", "应为 18 位（或 15 位）公民身份号码", "Expected an 18-character (or 15-digit) ID number"},
     {"member.bad_phone", "应为 11 位手机号码", "Expected an 11-digit mobile number"},

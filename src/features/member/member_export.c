@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/mask.h"
 #include "db/db.h"
 #include "features/member/member.h"
 #include "features/member/member_api_internal.h"
@@ -116,7 +117,7 @@ static int one_row(void *ctx, const struct member *m, struct err *e)
 {
     const struct run *r = ctx;
     const struct labels *l = r->labels;
-    char gender[12], age[12], id_masked[256], phone_masked[256];
+    char gender[12], age[12], id_masked[256], phone_masked[256], born[MASK_MAX];
     char *id_plain, *phone_plain;
     snprintf(gender, sizeof gender, "%d", m->gender);
     int years = member_age(m->birth_date, r->today);
@@ -124,11 +125,13 @@ static int one_row(void *ctx, const struct member *m, struct err *e)
         snprintf(age, sizeof age, "%d", years);
     else
         age[0] = '\0';
+    if (m->birth_date != NULL && !r->reveal)
+        mask_birth_date(m->birth_date, born);          /* with the masked ID (decision 0011) */
     const char *cells[COL_COUNT] = {
         m->name,
         label(l, "gender", gender),
         label(l, "ethnicity", m->ethnicity),
-        m->birth_date,
+        m->birth_date == NULL || r->reveal ? m->birth_date : born,
         age[0] != '\0' ? age : NULL,
         pdata_cell(r, m, MEMBER_PDATA_ID_NUMBER, id_masked, &id_plain),
         label(l, "education", m->education),

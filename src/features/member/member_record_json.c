@@ -112,6 +112,7 @@ json_t *member_record_diff(const struct member_record *from, const struct member
         {"id_number", offsetof(struct member_record, id_number), mask_id_number},
         {"phone", offsetof(struct member_record, phone), mask_phone},
         {"address", offsetof(struct member_record, address), mask_address},
+        {"birth_date", offsetof(struct member_record, birth_date), mask_birth_date},
     };
     json_t *d = json_object();
     if (from == NULL)
@@ -205,8 +206,12 @@ void member_record_write(struct buf *b, const struct member_full *f, const char 
                          const struct member_status_entry *log, int64_t nlog)
 {
     const struct member *m = &f->m;
+    char born[MASK_MAX];                       /* masked with the ID number (decision 0011) */
+    if (m->birth_date != NULL)
+        mask_birth_date(m->birth_date, born);
     const char *const pairs[][2] = {
-        {"org_name", m->org_name}, {"name", m->name}, {"birth_date", m->birth_date},
+        {"org_name", m->org_name}, {"name", m->name},
+        {"birth_date", m->birth_date != NULL ? born : NULL},
         {"category", m->category}, {"status", m->status}, {"ethnicity", f->ethnicity},
         {"education", f->education}, {"applied_on", f->applied_on},
         {"activist_on", f->activist_on}, {"candidate_on", f->candidate_on},

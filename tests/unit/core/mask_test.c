@@ -43,12 +43,28 @@ static void an_address_keeps_six_characters(void **state)
     assert_string_equal(m, "****");
 }
 
+/* Decision 0011: the birth date is what the ID mask hides, so it is masked with it. */
+static void a_birth_date_keeps_its_year(void **state)
+{
+    (void)state;
+    char m[MASK_MAX];
+    mask_birth_date("1985-03-15", m);
+    assert_string_equal(m, "1985-**-**");
+    mask_birth_date("1985-3-15", m);
+    assert_string_equal(m, "****");
+    mask_birth_date("19850315", m);
+    assert_string_equal(m, "****");
+    mask_birth_date("1985-0a-15", m);
+    assert_string_equal(m, "****");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_id_number_keeps_its_first_6_and_last_4),
         cmocka_unit_test(a_mobile_keeps_3_and_4),
         cmocka_unit_test(an_address_keeps_six_characters),
+        cmocka_unit_test(a_birth_date_keeps_its_year),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

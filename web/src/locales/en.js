@@ -619,7 +619,7 @@ export default {
     },
     export: {
       csv: 'Export CSV', masked: 'Export (masked)', reveal: 'Export full numbers…', revealOk: 'Export full numbers',
-      revealConfirm: 'The file will hold full ID numbers and mobile numbers. This export is recorded in the audit log (who, when, which members); keep the file safe.',
+      revealConfirm: 'The file will hold full ID numbers, birth dates and mobile numbers. This export is recorded in the audit log (who, when, which members); keep the file safe.',
     },
     form: {
       createTitle: 'New member', editTitle: 'Edit member: {name}', required: '{field} is required', orgPlaceholder: 'Choose a branch or group',

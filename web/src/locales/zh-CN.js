@@ -619,7 +619,7 @@ export default {
     },
     export: {
       csv: '导出 CSV', masked: '导出（脱敏）', reveal: '导出完整号码…', revealOk: '导出完整号码',
-      revealConfirm: '导出文件将包含完整的公民身份号码和手机号。此次导出会记入审计日志（谁、何时、导出了哪些人），请妥善保管文件。',
+      revealConfirm: '导出文件将包含完整的公民身份号码、出生日期和手机号。此次导出会记入审计日志（谁、何时、导出了哪些人），请妥善保管文件。',
     },
     form: {
       createTitle: '新增党员', editTitle: '编辑党员：{name}', required: '请填写{field}', orgPlaceholder: '选择党支部或党小组',
