@@ -257,7 +257,7 @@ test('new member: the form creates a member and opens the record', async () => {
   assert.equal(m.joined_on, '2026-03-01')
   assert.equal(m.category, 'probationary')
 
-  // A party post: add, end, delete.
+  // A party post: add, correct, end, delete.
   const posts = page.getByTestId('member-posts')
   await posts.getByTestId('post-add').click()
   await posts.getByTestId('post-code').click()
@@ -266,6 +266,15 @@ test('new member: the form creates a member and opens the record', async () => {
   await posts.locator('.el-date-editor input').press('Enter')
   await posts.getByTestId('post-save').click()
   await posts.locator('.el-table__row').filter({ hasText: '组织委员' }).getByText('现任').waitFor()
+  // Correct the start date (a typing mistake): the same form, filled in.
+  await posts.getByTestId('post-edit').click()
+  const started = posts.getByTestId('post-form').locator('.el-date-editor input').first()
+  assert.equal(await started.inputValue(), '2026-04-01')
+  await started.fill('2026-04-03')
+  await started.press('Enter')
+  await posts.getByTestId('post-save').click()
+  await posts.locator('.el-table__row').filter({ hasText: '2026-04-03' }).waitFor()
+  assert.equal((await get('/members/' + id)).posts[0].started_on, '2026-04-03')
   await posts.locator('.el-table__row').getByText('免职').click()
   await page.locator('.el-message-box .el-button--primary').click()
   await posts.locator('.el-table__row').getByText('现任').waitFor({ state: 'detached' })
@@ -274,7 +283,7 @@ test('new member: the form creates a member and opens the record', async () => {
   await confirmBox(page, '组织委员')
   await posts.locator('.el-table__row').waitFor({ state: 'detached' })
 
-  // A reward: add, delete.
+  // A reward: add, correct, delete.
   const awards = page.getByTestId('member-awards')
   await awards.getByTestId('award-add').click()
   await awards.getByTestId('award-code').click()
@@ -285,6 +294,15 @@ test('new member: the form creates a member and opens the record', async () => {
   await awards.getByTestId('award-by').fill('机关党委')
   await awards.getByTestId('award-save').click()
   await awards.locator('.el-table__row').filter({ hasText: '2026年度优秀共产党员' }).waitFor()
+  // Correct the deciding body.
+  await awards.getByTestId('award-edit').click()
+  assert.equal(await awards.getByTestId('award-by').inputValue(), '机关党委')
+  await awards.getByTestId('award-by').fill('集团党委')
+  await shot(page, 'member-award-edit')
+  await awards.getByTestId('award-save').click()
+  await awards.locator('.el-table__row').filter({ hasText: '集团党委' }).waitFor()
+  const aw = (await get('/members/' + id)).awards
+  assert.deepEqual([aw.length, aw[0].decided_by, aw[0].title], [1, '集团党委', '2026年度优秀共产党员'])
   await awards.locator('.el-table__row').getByText('删除').click()
   await confirmBox(page, '2026年度优秀共产党员')
   await awards.locator('.el-table__row').waitFor({ state: 'detached' })

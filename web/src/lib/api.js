@@ -176,6 +176,7 @@ export const memberApi = {
   updatePost: (id, postId, body) => api.patch(`/members/${id}/posts/${postId}`, body),
   deletePost: (id, postId) => api.del(`/members/${id}/posts/${postId}`),
   addAward: (id, body) => api.post(`/members/${id}/awards`, body),
+  updateAward: (id, awardId, body) => api.patch(`/members/${id}/awards/${awardId}`, body),
   deleteAward: (id, awardId) => api.del(`/members/${id}/awards/${awardId}`),
   putPhoto: (id, mime, data) => request('PUT', `/members/${id}/photo`, { body: { mime, data } }),
   deletePhoto: (id) => api.del(`/members/${id}/photo`),

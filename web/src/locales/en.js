@@ -636,12 +636,12 @@ export default {
     posts: {
       add: 'Add post', end: 'End', delete: 'Delete', post: 'Post', started_on: 'Started', ended_on: 'Ended', org: 'Organization',
       confirmDelete: 'Delete the post record "{post}" of {name}? (For mistakes; to end a post use "End".)', endPrompt: 'Ended on (YYYY-MM-DD)',
-      added: 'Post added', ended: 'Post ended', deleted: 'Post record deleted',
+      added: 'Post added', ended: 'Post ended', deleted: 'Post record deleted', edit: 'Edit', editing: 'Correcting the post:', updated: 'Post record saved',
     },
     awards: {
       add: 'Add reward/punishment', delete: 'Delete', kind: 'Kind', reward: 'Reward', punishment: 'Punishment', code: 'Type', title: 'Title',
       decided_on: 'Decided on', decided_by: 'Decided by', ends_on: 'Ends on', reason: 'Reason', confirmDelete: 'Delete the record "{title}"?',
-      added: 'Record added', deleted: 'Record deleted',
+      added: 'Record added', deleted: 'Record deleted', edit: 'Edit', updated: 'Record saved',
     },
     statusDialog: {
       title: 'Change status: {name}', to: 'New status', on_date: 'Date', reason: 'Reason',

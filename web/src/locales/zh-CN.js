@@ -636,12 +636,12 @@ export default {
     posts: {
       add: '添加职务', end: '免职', delete: '删除', post: '职务', started_on: '任职日期', ended_on: '免职日期', org: '所在组织',
       confirmDelete: '删除 {name} 的职务记录“{post}”？（录入错误时使用；正常卸任请用“免职”）', endPrompt: '免职日期（YYYY-MM-DD）',
-      added: '已添加职务', ended: '已免职', deleted: '已删除职务记录',
+      added: '已添加职务', ended: '已免职', deleted: '已删除职务记录', edit: '修改', editing: '修改职务记录：', updated: '已保存职务记录',
     },
     awards: {
       add: '添加奖惩', delete: '删除', kind: '类别', reward: '奖励', punishment: '处分', code: '名称', title: '标题',
       decided_on: '决定日期', decided_by: '决定机关', ends_on: '期满日期', reason: '事由', confirmDelete: '删除奖惩记录“{title}”？',
-      added: '已添加奖惩记录', deleted: '已删除奖惩记录',
+      added: '已添加奖惩记录', deleted: '已删除奖惩记录', edit: '修改', updated: '已保存奖惩记录',
     },
     statusDialog: {
       title: '变更党籍状态：{name}', to: '变更为', on_date: '日期', reason: '原因',
