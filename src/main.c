@@ -222,6 +222,39 @@ static int cmd_jobs(int argc, char **argv)
     return rc;
 }
 
+/* A command's usage: each entry point prints it, without a key file or a database, when its
+ * arguments are {cmd, "--help"} (help mode: cli_usage() writes to stdout, exit 0) or just {cmd}
+ * for the commands that do nothing without a subcommand (exit 2). */
+static int dispatch_help(const char *cmd, int argc, char **argv)
+{
+    const char *db = config_get()->db;
+    const struct {
+        const char *name;
+        int (*run)(int argc, char **argv, const char *db);
+    } withdb[] = {
+        {"demo", demo_cli_main},         {"org", org_cli_main},
+        {"user", auth_cli_main},         {"export", member_cli_export},
+        {"import", member_import_cli_main}, {"audit", audit_cli_main},
+        {"keys", keys_cli_main},
+    };
+    for (size_t i = 0; i < sizeof withdb / sizeof withdb[0]; i++)
+        if (strcmp(cmd, withdb[i].name) == 0)
+            return withdb[i].run(argc, argv, db);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(argc, argv);
+    if (strcmp(cmd, "jobs") == 0)
+        return cmd_jobs(argc, argv);
+    if (strcmp(cmd, "idcard") == 0)
+        return member_cli_main(argc, argv);
+    if (strcmp(cmd, "backup") == 0)
+        return backup_cli_backup(argc, argv);
+    if (strcmp(cmd, "restore") == 0)
+        return backup_cli_restore(argc, argv);
+    return cli_usage(USAGE);
+}
+
 int main(int argc, char **argv)
 {
     /* glibc returns the top of the heap to the kernel once 128 KiB are free there; SQLite frees
@@ -247,12 +280,21 @@ int main(int argc, char **argv)
     if (argc < 2)
         return cli_usage(USAGE);
     const char *cmd = argv[1];
+    if (argc > 2 && cli_help_requested(argc - 1, argv + 1)) {
+        /* `dangjian CMD ... --help`: CMD's usage on stdout, exit 0, nothing opened or made */
+        cli_set_help_mode(true);
+        char *help[] = {argv[1], (char *)"--help", NULL};
+        return dispatch_help(cmd, 2, help);
+    }
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return demo_cli_main(argc - 1, argv + 1, config_get()->db);
+    if ((strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "export") == 0) &&
+        argc < 3)
+        return dispatch_help(cmd, argc - 1, argv + 1);   /* usage (exit 2), no key file made */
     if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0) {
         struct err ke = ERR_INIT;
         if (auth_startup(true, strcmp(cmd, "user") == 0, &ke) != 0)

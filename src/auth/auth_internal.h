@@ -55,7 +55,7 @@ int auth_throttle_next(const struct throttle_policy *p, int failures, int64_t la
                        int64_t now);
 
 /* ---- names (auth_rules.c: pure) ---- */
-bool auth_username_valid(const char *s);       /* 3-32 of [A-Za-z0-9._-], not all digits */
+bool auth_username_valid(const char *s);  /* 3-32 of [A-Za-z0-9._-], [A-Za-z0-9] first, not all digits */
 bool auth_display_name_valid(const char *s);   /* 1-50 characters, no control characters */
 
 /* ---- store (auth_store.c) ---- */

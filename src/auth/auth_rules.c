@@ -9,6 +9,9 @@ bool auth_username_valid(const char *s)
     size_t n = strlen(s);
     if (n < 3 || n > 32)
         return false;
+    /* a letter or digit first: "--help" or ".x" is a typo or a flag, not a name */
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
+        return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

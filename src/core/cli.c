@@ -40,8 +40,27 @@ bool cli_flag(char **argv, int i, const char *name)
     return strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, name) == 0;
 }
 
+static bool help_mode;
+
+bool cli_help_requested(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+void cli_set_help_mode(bool on)
+{
+    help_mode = on;
+}
+
 int cli_usage(const char *usage)
 {
+    if (help_mode) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
     fprintf(stderr, "%s", usage);
     return CLI_USAGE;
 }

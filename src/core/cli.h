@@ -20,6 +20,11 @@ const char *cli_lang(void);
 const char *cli_opt(int argc, char **argv, int *i, const char *name, bool *missing);
 bool cli_flag(char **argv, int i, const char *name);   /* exactly --name */
 int cli_usage(const char *usage);                       /* prints usage, returns CLI_USAGE */
+/* --help or -h anywhere in argv[1..argc-1]. main() then sets help mode and calls the command
+ * with {cmd, "--help"}: cli_usage() prints to stdout and returns CLI_OK, and no key file or
+ * database is touched (`user add --help` once made a user called "--help"). */
+bool cli_help_requested(int argc, char **argv);
+void cli_set_help_mode(bool on);
 int cli_fail(const struct err *e);                      /* prints the error, returns CLI_FAIL */
 void cli_print_json(json_t *j);                         /* pretty JSON + newline on stdout */
 /* Parses a positive id; false on anything else. */

@@ -3,6 +3,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { cli, freshDb, startServer } from './lib/server.mjs'
 
 test('an unknown command or flag is a usage error (exit 2)', () => {
@@ -11,6 +14,29 @@ test('an unknown command or flag is a usage error (exit 2)', () => {
   assert.match(r.stderr, /unknown command/)
   const f = cli(['migrate', '--no-such-flag'])
   assert.equal(f.code, 2)
+})
+
+test('--help anywhere: the command\'s usage on stdout, exit 0, and nothing made or written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dj-help-'))
+  try {
+    const runs = [['org', '--help'], ['org', 'list', '-h'], ['user', 'add', '--help'], ['user', 'add', 'x', '--help'],
+      ['export', 'members', '--help'], ['import', 'members', 'x.csv', '--help'], ['audit', 'verify', '--help'],
+      ['keys', 'rotate', '--help'], ['backup', 'b.bin', '--help'], ['restore', 'b.bin', '--help'], ['demo', '--help'],
+      ['jobs', 'run', '--help'], ['serve', '--help'], ['migrate', '--help'], ['idcard', 'check', '--help']]
+    for (const args of runs) {
+      const r = cli(args, { cwd: dir })
+      assert.equal(r.code, 0, args.join(' '))
+      assert.match(r.stdout, new RegExp('^usage: dangjian ' + args[0]), args.join(' '))
+    }
+    for (const cmd of ['org', 'user', 'export']) {
+      const r = cli([cmd], { cwd: dir })
+      assert.equal(r.code, 2, cmd)
+      assert.match(r.stderr, /usage:/, cmd)
+    }
+    assert.deepEqual(readdirSync(dir), [], 'no database or key file was made')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('a bad --db URL prints a clear message and exits non-zero', () => {

@@ -212,7 +212,12 @@ static int run(struct db *db, struct arena *a, int argc, char **argv, struct err
 
 int org_cli_main(int argc, char **argv, const char *db_url)
 {
-    if (argc < 2)
+    static const char *const CMDS[] = {"list", "show", "tree", "create", "update", "rename",
+                                       "move", "dissolve"};
+    bool known = false;
+    for (size_t i = 0; argc >= 2 && i < sizeof CMDS / sizeof CMDS[0]; i++)
+        known = known || strcmp(argv[1], CMDS[i]) == 0;
+    if (!known)                                   /* usage before a database file is made */
         return cli_usage(USAGE);
     struct err e = ERR_INIT;
     struct db *db = NULL;

@@ -1,4 +1,5 @@
-/* password_rules_test.c: the password policy of the identity issue, at its boundaries. */
+/* password_rules_test.c: the password policy of the identity issue, at its boundaries, and what
+ * a user name may be. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "auth/auth_internal.h"
 #include "auth/password_rules.h"
 #include "core/err.h"
 
@@ -57,6 +59,18 @@ static void invalid_utf8_is_refused(void **state)
     assert_string_equal(why("abcdefghij\xff", NULL, NULL), "password.bad_utf8");
 }
 
+static void a_user_name_starts_with_a_letter_or_digit(void **state)
+{
+    (void)state;
+    assert_true(auth_username_valid("wang.li"));
+    assert_true(auth_username_valid("7up-team"));
+    assert_false(auth_username_valid("--help"));
+    assert_false(auth_username_valid(".hidden"));
+    assert_false(auth_username_valid("_x_"));
+    assert_false(auth_username_valid("13800138000"));       /* all digits: reads as a phone */
+    assert_false(auth_username_valid("ab"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -65,6 +79,7 @@ int main(void)
         cmocka_unit_test(the_user_name_or_phone_is_refused_ignoring_case_and_spaces),
         cmocka_unit_test(common_passwords_are_refused),
         cmocka_unit_test(invalid_utf8_is_refused),
+        cmocka_unit_test(a_user_name_starts_with_a_letter_or_digit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
