@@ -22,18 +22,13 @@ search_loadavg() {
 
 # search_figures DBURL KEYFILE LABEL
 search_figures() {
-    local db=$1 keys=$2 label=$3 user=benchsearch pw='Bench-Passw0rd-2026' root out cookie url pid
+    local db=$1 keys=$2 label=$3 user=benchsearch cookie url pid
     local dir=$TMP/search-$label
     mkdir -p "$dir"
-    root=$(DJ_KEYS=$keys "$BIN" org list --db "$db" --parent root --limit 1 2>/dev/null | jq -r '.[0].code')
-    [ -n "$root" ] && [ "$root" != null ] || die "search: no root org ($label)"
-    printf '%s\n' "$pw" | DJ_KEYS=$keys "$BIN" user add "$user" --db "$db" --display-name 检索压测 \
-        --role "branch_secretary@$root" --password-stdin >/dev/null 2>"$dir/user.err" ||
-        grep -q -i -E 'exists|taken|已' "$dir/user.err" || die "search: user add failed: $(cat "$dir/user.err")"
+    root_secretary "$db" "$keys" "$user"
     DJ_KEYS=$keys start_server "search-$label" "$db"
     url=$SRV_URL pid=$SRV_PID
-    out=$($PY login "$url" "$user" "$pw" 1 1) || die "search: log-in failed ($label)"
-    cookie=$(echo "$out" | cut -d' ' -f4)
+    cookie=$(session "$url" "$user") && [ -n "$cookie" ] || die "search: log-in failed ($label)"
     # the 党委 closest to 10,000 members
     curl -sf -H "Cookie: $cookie" "$url/api/v1/orgs?type=committee&per_page=200" |
         jq -r '.data | map(select(.members.total > 0)) | min_by((.members.total - 10000) | fabs) |
@@ -120,6 +115,7 @@ if [ -n "${BASH_SOURCE[0]:-}" ] && [ "${BASH_SOURCE[0]}" = "$0" ]; then
         SRV_URL=$(grep -o 'http://[^ ]*' "$TMP/$1.out" | head -n 1)
     }
     stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+    . "$ROOT/bench/session.sh"
     search_figures "$1" "$2" "$3"
 elif [ "${BENCH_SKIP_SEARCH:-0}" != 1 ]; then
     search_figures "sqlite:$CACHE_DB" "$CACHE_DB.keys" SQLite

@@ -173,9 +173,9 @@ EOF
 # ---- wrk ----
 
 # wrk_run URL -> "req_per_s p99_ms"
-wrk_run() {
+wrk_run() {   # wrk_run URL [COOKIE]
     local out
-    out=$(wrk -t2 -c64 -d"${DUR}s" --timeout 10s --latency "$1")
+    out=$(wrk -t2 -c64 -d"${DUR}s" --timeout 10s --latency ${2:+-H "Cookie: $2"} "$1")
     printf '%s\n' "$out" >>"$TMP/wrk.log"
     printf '%s\n' "$out" | awk '
         /^Requests\/sec:/ { rps = $2 }
@@ -220,25 +220,27 @@ sqlite_dataset() {
     row "demo $SIZE SQLite" "$s" s 60 max
 }
 
-root_id() {   # root_id BASEURL
-    curl -sf "$1/api/v1/orgs?parent_id=root" | jq -er '.data[0].id'
+root_id() {   # root_id BASEURL COOKIE
+    curl -sf -H "Cookie: $2" "$1/api/v1/orgs?parent_id=root" | jq -er '.data[0].id'
 }
+
+. "$ROOT/bench/session.sh"   # root_secretary, session: a logged-in reader of the whole tree
 
 # subtree_figures ENGINE BASEURL PID: sequential latency of the root's roll-up (depth=1: the
 # root and its children, counts summed over all ~10,700 orgs: what the org page asks for) and of
 # the whole subtree (every org, ~5.5 MB of JSON), then wrk on the whole subtree and peak RSS.
-subtree_figures() {
+subtree_figures() {   # subtree_figures ENGINE BASEURL PID COOKIE
     local id lat wrkr rss
-    id=$(root_id "$2") || die "no root org on $1"
+    id=$(root_id "$2" "$4") || die "no root org on $1"
     say "$1: subtree of org $id"
-    lat=$($PY latency "$2/api/v1/orgs/$id/subtree?depth=1" 200)
+    lat=$($PY latency "$2/api/v1/orgs/$id/subtree?depth=1" 200 "$4")
     row "roll-up of root, depth=1 $1 median" "$(echo "$lat" | cut -d' ' -f1)" ms 50 max
     row "roll-up of root, depth=1 $1 p99" "$(echo "$lat" | cut -d' ' -f2)" ms 50 max
-    lat=$($PY latency "$2/api/v1/orgs/$id/subtree" 200)
+    lat=$($PY latency "$2/api/v1/orgs/$id/subtree" 200 "$4")
     say "$1: subtree body $(echo "$lat" | cut -d' ' -f3) bytes"
     row "whole subtree $1 median (200 seq)" "$(echo "$lat" | cut -d' ' -f1)" ms 50 max
     row "whole subtree $1 p99 (200 seq)" "$(echo "$lat" | cut -d' ' -f2)" ms 50 max
-    wrkr=$(wrk_run "$2/api/v1/orgs/$id/subtree")
+    wrkr=$(wrk_run "$2/api/v1/orgs/$id/subtree" "$4")
     row "whole subtree $1 wrk c64 req/s" "$(echo "$wrkr" | cut -d' ' -f1)" req/s - info
     row "whole subtree $1 wrk c64 p99" "$(echo "$wrkr" | cut -d' ' -f2)" ms - info
     rss=$(vmhwm_mib "$3")
@@ -285,7 +287,8 @@ row "health dangjian / nginx" "$RATIO" x 0.90 min
 row "health dangjian p99" "$H_P99" ms 5 max
 row "server RSS peak under health load" "$(vmhwm_mib "$SQ_PID")" MiB 64 max
 
-subtree_figures SQLite "$SQ_URL" "$SQ_PID"
+root_secretary "sqlite:$CACHE_DB" "$CACHE_DB.keys" benchtree
+subtree_figures SQLite "$SQ_URL" "$SQ_PID" "$(session "$SQ_URL" benchtree)"
 stop_pid "$SQ_PID"
 
 say "start-up on the existing $SIZE SQLite DB (5 starts)"
@@ -303,8 +306,9 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
     say "PostgreSQL: $CONN; demo $MEMBERS members"
     S=$(demo_seconds "$CONN" "$TMP/pg.keys")
     row "demo $SIZE PostgreSQL" "$S" s 60 max
-    start_server pg "$CONN"
-    subtree_figures PostgreSQL "$SRV_URL" "$SRV_PID"
+    DJ_KEYS=$TMP/pg.keys start_server pg "$CONN"
+    root_secretary "$CONN" "$TMP/pg.keys" benchtree
+    subtree_figures PostgreSQL "$SRV_URL" "$SRV_PID" "$(session "$SRV_URL" benchtree)"
     stop_pid "$SRV_PID"
     if [ "${BENCH_SKIP_KEYS:-0}" != 1 ]; then
         BENCH_KEYS_KILL_AT=$([ "${BENCH_KEYS_PG_KILL:-0}" = 1 ] && echo 30 || echo 0) \

@@ -119,7 +119,7 @@ static int cmd_migrate(int argc, char **argv)
     struct err e = ERR_INIT;
     struct db *db = NULL;
     int applied = 0, version = 0;
-    if (auth_startup(true, false, &e) != 0)
+    if (auth_startup(true, AUTH_CALIBRATE_NO, &e) != 0)
         return cli_fail(&e);
     if (db_open(&db, config_get()->db, &e) != 0 || migrate_up(db, &applied, &e) != 0 ||
         migrate_current(db, &version, &e) != 0) {
@@ -143,10 +143,11 @@ static int cmd_serve(int argc, char **argv)
     struct err e = ERR_INIT;
     struct db *db = NULL;
     int applied = 0;
-    if (auth_startup(true, true, &e) != 0)
+    if (auth_startup(true, AUTH_CALIBRATE_BACKGROUND, &e) != 0)
         return cli_fail(&e);
     if (db_open(&db, cfg->db, &e) != 0 || migrate_up(db, &applied, &e) != 0) {
         db_close(db);
+        auth_stop();
         return cli_fail(&e);
     }
     db_close(db);
@@ -161,8 +162,10 @@ static int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct http_server *srv = NULL;
-    if (http_server_start(&srv, cfg, &e) != 0)
+    if (http_server_start(&srv, cfg, &e) != 0) {
+        auth_stop();
         return cli_fail(&e);
+    }
     struct jobs_thread *jobs = cfg->jobs ? jobs_thread_start(cfg->db, 1000) : NULL;
     printf("listening on http://%s:%d\n", cfg->listen_host, http_server_port(srv));
     fflush(stdout);
@@ -188,6 +191,7 @@ static int cmd_serve(int argc, char **argv)
     http_server_stop(srv);
     jobs_thread_stop(jobs);
     log_info("serve", "stopped");
+    auth_stop();
     keys_uninstall();
     return CLI_OK;
 }
@@ -199,7 +203,7 @@ static int cmd_jobs(int argc, char **argv)
         return cli_usage("usage: dangjian jobs run [--once]\n");
     struct err e = ERR_INIT;
     struct db *db = NULL;
-    if (auth_startup(true, false, &e) != 0)       /* jobs such as member.import seal data */
+    if (auth_startup(true, AUTH_CALIBRATE_NO, &e) != 0)       /* jobs such as member.import seal data */
         return cli_fail(&e);
     if (db_open(&db, config_get()->db, &e) != 0 || migrate_up(db, NULL, &e) != 0) {
         db_close(db);
@@ -261,6 +265,10 @@ int main(int argc, char **argv)
      * and re-allocates that much per INSERT into members (its triggers make a statement journal),
      * so a member import spent 80% of its time in brk() and page faults (decision 0015). */
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    /* Setting the trim threshold fixes glibc's mmap threshold at 128 KiB: every larger block
+     * (a 5.5 MB subtree answer, libpq's result of 10,000 rows) was then mmap'd and unmapped per
+     * request, and page faults cost more than the work in this VM. Up to 32 MiB from the heap. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     struct config cfg;
     struct err e = ERR_INIT;
     config_defaults(&cfg);
@@ -297,7 +305,7 @@ int main(int argc, char **argv)
         return dispatch_help(cmd, argc - 1, argv + 1);   /* usage (exit 2), no key file made */
     if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0) {
         struct err ke = ERR_INIT;
-        if (auth_startup(true, strcmp(cmd, "user") == 0, &ke) != 0)
+        if (auth_startup(true, strcmp(cmd, "user") == 0 ? AUTH_CALIBRATE_YES : AUTH_CALIBRATE_NO, &ke) != 0)
             return cli_fail(&ke);
         int rc = strcmp(cmd, "org") == 0 ? org_cli_main(argc - 1, argv + 1, config_get()->db)
                                          : auth_cli_main(argc - 1, argv + 1, config_get()->db);
@@ -306,7 +314,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "export") == 0) {
         struct err ke = ERR_INIT;
-        if (auth_startup(true, false, &ke) != 0)
+        if (auth_startup(true, AUTH_CALIBRATE_NO, &ke) != 0)
             return cli_fail(&ke);
         int rc = member_cli_export(argc - 1, argv + 1, config_get()->db);
         keys_uninstall();
@@ -316,7 +324,7 @@ int main(int argc, char **argv)
         struct err ke = ERR_INIT;
         if (argc < 4)                              /* usage: before a key file is made */
             return member_import_cli_main(argc - 1, argv + 1, config_get()->db);
-        if (auth_startup(true, false, &ke) != 0)
+        if (auth_startup(true, AUTH_CALIBRATE_NO, &ke) != 0)
             return cli_fail(&ke);
         int rc = member_import_cli_main(argc - 1, argv + 1, config_get()->db);
         keys_uninstall();

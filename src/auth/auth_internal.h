@@ -173,9 +173,13 @@ void auth_tokens_register(void);
 /* `dangjian user ...` */
 int auth_cli_main(int argc, char **argv, const char *db_url);
 /* Start-up for anything that handles identities or personal data: libsodium, liboath, the
- * key file (created when create_keys and missing) and the password parameters
- * (calibrate = time Argon2id here; otherwise one pass at the configured memory). */
-int auth_startup(bool create_keys, bool calibrate, struct err *e)
+ * key file (created when create_keys and missing) and the password parameters: one pass at the
+ * configured memory (NO), or timed against --password-ms now (YES) or on a thread of its own
+ * while the caller goes on (BACKGROUND: `serve`; auth_password_params() and auth_dummy_hash()
+ * wait for it, auth_stop() joins it). */
+enum auth_calibrate { AUTH_CALIBRATE_NO, AUTH_CALIBRATE_YES, AUTH_CALIBRATE_BACKGROUND };
+int auth_startup(bool create_keys, enum auth_calibrate calibrate, struct err *e)
     __attribute__((warn_unused_result));
+void auth_stop(void);
 
 #endif

@@ -1,5 +1,7 @@
 /* auth_secret.c: random tokens, their hashes, recovery codes and the password parameters. */
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,14 @@
 
 static struct password_params g_params;
 static char g_dummy[PASSWORD_HASH_MAX];
+/* `serve` times Argon2id (and hashes the dummy) on a thread of its own after it starts listening,
+ * so the first answer does not wait ~200 ms for two password hashes (issue 3: start to first
+ * answer < 200 ms); the first log-in waits for it instead. */
+static atomic_bool g_ready;
+static pthread_mutex_t g_ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_ready_cond = PTHREAD_COND_INITIALIZER;
+static pthread_t g_calibrator;
+static bool g_calibrating;
 
 void auth_secret_new(const char *prefix, char *out, size_t cap)
 {
@@ -82,13 +92,33 @@ void auth_recovery_code_normalise(const char *in, char out[16])
     out[k] = '\0';
 }
 
+static void params_wait(void)
+{
+    if (atomic_load_explicit(&g_ready, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&g_ready_lock);
+    while (!atomic_load_explicit(&g_ready, memory_order_acquire))
+        pthread_cond_wait(&g_ready_cond, &g_ready_lock);
+    pthread_mutex_unlock(&g_ready_lock);
+}
+
+static void params_ready(void)
+{
+    pthread_mutex_lock(&g_ready_lock);
+    atomic_store_explicit(&g_ready, true, memory_order_release);
+    pthread_cond_broadcast(&g_ready_cond);
+    pthread_mutex_unlock(&g_ready_lock);
+}
+
 const struct password_params *auth_password_params(void)
 {
+    params_wait();
     return &g_params;
 }
 
 const char *auth_dummy_hash(void)
 {
+    params_wait();
     return g_dummy;
 }
 
@@ -110,7 +140,21 @@ static int params_init(bool calibrate, struct err *e)
     return password_hash(pw, &g_params, g_dummy, e);
 }
 
-int auth_startup(bool create_keys, bool calibrate, struct err *e)
+static void *calibrate_main(void *arg)
+{
+    (void)arg;
+    struct err e = ERR_INIT;
+    if (params_init(true, &e) != 0) {
+        /* the configured memory and one pass stay; the dummy hash never matches */
+        log_error("auth", "Argon2id calibration failed (%s): using t=1 m=%zu MiB",
+                  e.message, g_params.mem_bytes >> 20);
+        snprintf(g_dummy, sizeof g_dummy, "%s", "$argon2id$v=19$m=8,t=1,p=1$invalid$invalid");
+    }
+    params_ready();
+    return NULL;
+}
+
+int auth_startup(bool create_keys, enum auth_calibrate calibrate, struct err *e)
 {
     char path[600];
     struct keys *k = NULL;
@@ -123,5 +167,22 @@ int auth_startup(bool create_keys, bool calibrate, struct err *e)
     if (created)
         log_info("auth", "created key file %s (keep it safe and apart from the database)", path);
     keys_install(k);
-    return params_init(calibrate, e);
+    if (calibrate == AUTH_CALIBRATE_BACKGROUND) {
+        if (pthread_create(&g_calibrator, NULL, calibrate_main, NULL) == 0) {
+            g_calibrating = true;
+            return 0;
+        }
+        log_warn("auth", "no calibration thread: calibrating before serving");
+    }
+    int rc = params_init(calibrate != AUTH_CALIBRATE_NO, e);
+    params_ready();
+    return rc;
+}
+
+void auth_stop(void)
+{
+    if (g_calibrating) {
+        pthread_join(g_calibrator, NULL);
+        g_calibrating = false;
+    }
 }

@@ -49,6 +49,11 @@ static bool grow(struct buf *b, size_t extra)
     return true;
 }
 
+void buf_reserve(struct buf *b, size_t n)
+{
+    (void)grow(b, n);
+}
+
 void buf_add_slow(struct buf *b, const void *p, size_t n)
 {
     if (!grow(b, n))

@@ -23,6 +23,9 @@ void buf_init(struct buf *b, size_t limit);
 void buf_fini(struct buf *b);                  /* frees; b is empty and reusable */
 void buf_reset(struct buf *b);                 /* len = 0, keeps memory, clears failure */
 void buf_add_slow(struct buf *b, const void *p, size_t n);
+/* Room for n more bytes now (a 5.5 MB answer sized up front is copied once, not ~17 times while
+ * doubling). Beyond the limit it sets the sticky failure, as an append would. */
+void buf_reserve(struct buf *b, size_t n);
 /* Appends n bytes. Inline fast path: large replies (5 MB subtrees) append millions of short
  * pieces, and a call per piece was their main cost. */
 static inline void buf_add(struct buf *b, const void *p, size_t n)

@@ -166,6 +166,9 @@ static int subtree_write(struct http_req *req, int64_t id, int depth, bool child
         org_store_subtree(req->db, req->arena, id, depth, &rows, &n, e) != 0 ||
         org_store_rule_config(req->db, NULL, &cfg, e) != 0)
         return -1;
+    /* ~520 bytes an org: sized once, so a 10,000-org answer is not copied while it grows */
+    if (n > 0 && (size_t)n < out->limit / 600)
+        buf_reserve(out, (size_t)n * 600);
     buf_add_lit(out, "{\"data\":[");
     for (int64_t i = children ? 1 : 0; i < n; i++) {
         if (i > (children ? 1 : 0))
