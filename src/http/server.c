@@ -8,7 +8,8 @@
  * refuse a declared Content-Length over the limit (413; that connection closes anyway).
  * Bodies stream into a struct buf capped at body_limit (an upload route: its own, http_raw_body_register);
  * an undeclared (chunked) body that grows past it closes the connection.
- * Threads: MHD pool threads; per-thread DB connection in TLS. */
+ * Threads: one MHD daemon (one epoll thread) per listening socket, the sockets sharing the
+ * address through SO_REUSEPORT (decision 0017); per-thread DB connection in TLS. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -35,9 +36,12 @@
 #include "db/db.h"
 #include "http/client_ip.h"
 #include "http/http_internal.h"
+#include "http/listen.h"
 
 struct http_server {
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemons[LISTEN_MAX];  /* one event thread each, on its own socket */
+    int ndaemons;
+    struct listen_set ls;
     const struct config *cfg;
     atomic_int inflight;
     atomic_bool stopping;
@@ -457,26 +461,38 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     srv->id_prefix = (unsigned int)(now_micros() ^ ((int64_t)getpid() << 16));
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->listen_port, NULL, NULL, &on_request, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)resolve_threads(cfg->threads),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-        MHD_OPTION_END);
-    if (srv->daemon == NULL) {
+    socklen_t len = ss.ss_family == AF_INET6 ? sizeof *sa6 : sizeof *sa4;
+    int n = resolve_threads(cfg->threads);
+    if (n > LISTEN_MAX)
+        n = LISTEN_MAX;
+    if (listen_open(&srv->ls, (const struct sockaddr *)&ss, len, n, 1024, e) != 0) {
         free(srv);
-        err_set(e, ERR_UNAVAILABLE, "http.cannot_listen");
-        err_detail(e, "cannot listen on %s:%d (address in use or not permitted)",
-                   cfg->listen_host, cfg->listen_port);
         return -1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
-                                                           MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info != NULL ? info->port : cfg->listen_port;
+    for (int i = 0; i < n; i++) {
+        srv->daemons[i] = MHD_start_daemon(
+            flags, 0, NULL, NULL, &on_request, srv,
+            MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
+            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->ls.fds[i],
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv,
+            MHD_OPTION_END);
+        if (srv->daemons[i] == NULL) {
+            for (int j = 0; j < i; j++) {
+                MHD_stop_daemon(srv->daemons[j]);      /* closes its socket */
+                srv->ls.fds[j] = -1;
+            }
+            listen_close_all(&srv->ls);
+            free(srv);
+            err_set(e, ERR_UNAVAILABLE, "http.cannot_listen");
+            err_detail(e, "cannot start the HTTP event threads on %s:%d", cfg->listen_host,
+                       cfg->listen_port);
+            return -1;
+        }
+        srv->ndaemons = i + 1;
+    }
+    srv->port = srv->ls.port;
     *out = srv;
     return 0;
 }
@@ -491,9 +507,11 @@ void http_server_stop(struct http_server *srv)
     if (srv == NULL)
         return;
     atomic_store(&srv->stopping, true);
-    MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
-    if (lsock != MHD_INVALID_SOCKET)
-        close(lsock);
+    for (int i = 0; i < srv->ndaemons; i++) {
+        MHD_socket lsock = MHD_quiesce_daemon(srv->daemons[i]);
+        if (lsock != MHD_INVALID_SOCKET)
+            close(lsock);
+    }
     int64_t deadline = now_micros() + (int64_t)srv->cfg->shutdown_grace_ms * 1000;
     while (atomic_load(&srv->inflight) > 0 && now_micros() < deadline) {
         struct timespec ts = {0, 5 * 1000 * 1000};
@@ -502,7 +520,9 @@ void http_server_stop(struct http_server *srv)
     int left = atomic_load(&srv->inflight);
     if (left > 0)
         log_warn("http", "stopping with %d request(s) still in flight", left);
-    MHD_stop_daemon(srv->daemon);
+    for (int i = 0; i < srv->ndaemons; i++)
+        MHD_stop_daemon(srv->daemons[i]);
+    listen_release(&srv->ls);
     close_all_dbs();
     free(srv);
 }

@@ -122,6 +122,24 @@ test('SIGTERM lets a request in flight finish before the server exits', async ()
   assert.equal(info.code, 0)
 })
 
+test('a second serve on the same address fails with "address in use", and the first keeps serving', async () => {
+  const srv = await startServer({ login: false })
+  try {
+    const port = new URL(srv.base).port
+    const db = freshDb()
+    const r = cli(['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`], { timeout: 15000, env: { ...process.env, DJ_LANG: 'en' } })
+    db.cleanup()
+    assert.equal(r.code, 1, `exit ${r.code} ${r.signal || ''}: ${r.stderr}`)
+    assert.match(r.stderr, /another dangjian serve is using it/)
+    for (let i = 0; i < 20; i++) {        // every connection still reaches the first server
+      const h = await fetch(`${srv.base}/api/v1/health`, { headers: { Connection: 'close' } })
+      assert.equal(h.status, 200)
+    }
+  } finally {
+    await srv.stop()
+  }
+})
+
 test('idcard check: JSON verdict, exit 0 valid / 1 invalid / 2 usage (ID-01..05)', () => {
   const en = { env: { ...process.env, DJ_LANG: 'en' } }
   let r = cli(['idcard', 'check', '11010519491231002x'], en)
