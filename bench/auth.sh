@@ -5,12 +5,13 @@
 #   - an authenticated (session cookie), org-scoped GET of 20 members with masked personal data:
 #     wrk -c64 req/s and p99, beside the unauthenticated health endpoint in the same run
 #     (target >= 50% of health's req/s).
-# Data: its own 100,000-member SQLite demo in $TMP (the query is bounded by the branch, not the
+# Data: its own 100,000-member demo, in $TMP on SQLite and, unless BENCH_SKIP_PG=1, in a
+# database dj_auth of run.sh's PostgreSQL (the query is bounded by the branch, not the
 # database). Skipped with BENCH_SKIP_AUTH=1.
 
-auth_figures() {
-    local db="sqlite:$TMP/auth.db" branch user=benchsec pw='Bench-Passw0rd-2026' out cookie
-    say "auth: 100,000-member demo for the identity figures"
+auth_figures() {   # auth_figures DBURL LABEL
+    local db=$1 L=$2 branch user=benchsec pw='Bench-Passw0rd-2026' out cookie
+    say "auth $L: 100,000-member demo for the identity figures"
     "$BIN" migrate --db "$db" >/dev/null 2>&1 || die "auth: migrate failed"
     "$BIN" demo --db "$db" --members 100000 --seed 1 >/dev/null 2>"$TMP/auth-demo.err" ||
         die "auth: demo failed: $(tail -n 3 "$TMP/auth-demo.err")"
@@ -28,10 +29,10 @@ auth_figures() {
     local url=$SRV_URL pid=$SRV_PID
     say "auth: 40 log-ins over 2 threads (Argon2id as calibrated at start-up)"
     out=$($PY login "$url" "$user" "$pw" 40 2) || die "auth: log-in failed"
-    row "log-in req/s (2 clients)" "$(echo "$out" | cut -d' ' -f1)" req/s - info
+    row "log-in req/s (2 clients) $L" "$(echo "$out" | cut -d' ' -f1)" req/s - info
     out=$($PY login "$url" "$user" "$pw" 30 1) || die "auth: log-in failed"
-    row "log-in median (sequential)" "$(echo "$out" | cut -d' ' -f2)" ms 100 info
-    row "log-in p99 (sequential)" "$(echo "$out" | cut -d' ' -f3)" ms - info
+    row "log-in median (sequential) $L" "$(echo "$out" | cut -d' ' -f2)" ms 100 info
+    row "log-in p99 (sequential) $L" "$(echo "$out" | cut -d' ' -f3)" ms - info
     cookie=$(echo "$out" | cut -d' ' -f4)
     local path="/api/v1/members?org_id=$branch_id&per_page=20" n
     n=$(curl -s -H "Cookie: $cookie" "$url$path" | jq '.data | length')
@@ -53,13 +54,18 @@ auth_figures() {
         if [ "${g% *}" -gt "$best_g" ]; then best_g=${g% *} g_p99=${g#* }; fi
     done
     [ "$best_g" -gt 0 ] || die "auth: the member page answered non-2xx under load"
-    row "health req/s (same run, baseline)" "$best_h" req/s - info
-    row "auth GET 20 members req/s" "$best_g" req/s "$(awk -v h="$best_h" 'BEGIN { printf "%.0f", h / 2 }')" min
-    row "auth GET 20 members / health" "$(awk -v g="$best_g" -v h="$best_h" 'BEGIN { printf "%.2f", (h > 0) ? g / h : 0 }')" x 0.50 min
-    row "auth GET 20 members p99" "$g_p99" ms - info
+    row "health req/s (same run, baseline) $L" "$best_h" req/s - info
+    row "auth GET 20 members req/s $L" "$best_g" req/s "$(awk -v h="$best_h" 'BEGIN { printf "%.0f", h / 2 }')" min
+    row "auth GET 20 members / health $L" "$(awk -v g="$best_g" -v h="$best_h" 'BEGIN { printf "%.2f", (h > 0) ? g / h : 0 }')" x 0.50 min
+    row "auth GET 20 members p99 $L" "$g_p99" ms - info
     stop_pid "$pid"
 }
 
 if [ "${BENCH_SKIP_AUTH:-0}" != 1 ]; then
-    auth_figures
+    auth_figures "sqlite:$TMP/auth.db" SQLite
+    if [ "${BENCH_SKIP_PG:-0}" != 1 ] && [ -n "${CONN:-}" ]; then
+        psql "$CONN" -qAt -c 'DROP DATABASE IF EXISTS dj_auth' \
+            -c 'CREATE DATABASE dj_auth' >/dev/null || die "auth: no PostgreSQL database"
+        DJ_KEYS=$TMP/auth-pg.keys auth_figures "${CONN/dbname=postgres/dbname=dj_auth}" PostgreSQL
+    fi
 fi
