@@ -25,6 +25,8 @@ const MobileMe = () => import('./mobile/MobileMe.vue')
 const MobileRecord = () => import('./mobile/MobileRecord.vue')
 const MemberRequestsPage = () => import('./desktop/member-requests/MemberRequestsPage.vue')
 const MemberQualityPage = () => import('./desktop/member-quality/MemberQualityPage.vue')
+// The member import wizard (issue 5 §4, §10)
+const MemberImportPage = () => import('./desktop/member-import/MemberImportPage.vue')
 
 /**
  * Desktop side menu: the five modules and the system group; `ready` marks what exists in this
@@ -91,6 +93,7 @@ export const router = createRouter({
         { path: 'orgs/:id(\\d+)?', name: 'orgs', component: OrgPage, meta: { nav: 'orgs', perm: 'org.read' } },
         { path: 'members', name: 'members', component: MembersPage, meta: { nav: 'members', perm: 'member.read' } },
         { path: 'members/archive', name: 'member-archive', component: MemberArchivePage, meta: { nav: 'members', perm: 'member.read' } },
+        { path: 'members/import/:id(\\d+)?', name: 'member-import', component: MemberImportPage, meta: { nav: 'members', perm: 'member.write' } },
         { path: 'members/:id(\\d+)', name: 'member', component: MemberPage, meta: { nav: 'members', perm: 'member.read' } },
         { path: 'account', name: 'account', component: AccountPage, meta: { nav: 'account' } },
         { path: 'admin/users', name: 'users', component: UsersPage, meta: { nav: 'users', perm: 'user.read' } },

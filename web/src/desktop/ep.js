@@ -53,6 +53,8 @@ import 'element-plus/es/components/progress/style/css'
 import 'element-plus/es/components/divider/style/css'
 import 'element-plus/es/components/link/style/css'
 import 'element-plus/es/components/radio/style/css'
+import 'element-plus/es/components/steps/style/css'
+import 'element-plus/es/components/step/style/css'
 
 import './theme.css'
 
@@ -90,6 +92,7 @@ export { ElProgress } from 'element-plus/es/components/progress/index.mjs'
 export { ElDivider } from 'element-plus/es/components/divider/index.mjs'
 export { ElLink } from 'element-plus/es/components/link/index.mjs'
 export { ElRadio } from 'element-plus/es/components/radio/index.mjs'
+export { ElSteps, ElStep } from 'element-plus/es/components/steps/index.mjs'
 export { vLoading } from 'element-plus/es/components/loading/index.mjs'
 
 export { default as epZhCn } from 'element-plus/es/locale/lang/zh-cn.mjs'

@@ -68,20 +68,48 @@ export async function request(method, path, { body, query, signal } = {}) {
   if (text) {
     try { data = JSON.parse(text) } catch { data = null }
   }
-  if (!res.ok) {
-    const err = data?.error
-    const ra = Number.parseInt(res.headers.get('Retry-After') || '', 10)
-    const e = new ApiError(res.status, {
-      code: err?.code || `http_${res.status}`,
-      message: err?.message || i18n.global.t('errors.http', { status: res.status }),
-      fields: err?.fields,
-    }, Number.isFinite(ra) && ra >= 0 ? ra : null)
-    if (res.status === 401) csrfToken = null
-    if ((res.status === 401 || e.code === 'auth.password_change_required') && onUnauthorized &&
-        !path.startsWith('/auth/')) onUnauthorized(e)
-    throw e
-  }
+  if (!res.ok) throw failure(path, res.status, data, res.headers.get('Retry-After'))
   return data
+}
+
+/** The ApiError of a non-2xx answer; a 401 (or a password change owed) also leaves the page. */
+function failure(path, status, data, retryAfter) {
+  const err = data?.error
+  const ra = Number.parseInt(retryAfter || '', 10)
+  const e = new ApiError(status, {
+    code: err?.code || `http_${status}`,
+    message: err?.message || i18n.global.t('errors.http', { status }),
+    fields: err?.fields,
+  }, Number.isFinite(ra) && ra >= 0 ? ra : null)
+  if (status === 401) csrfToken = null
+  if ((status === 401 || e.code === 'auth.password_change_required') && onUnauthorized &&
+      !path.startsWith('/auth/')) onUnauthorized(e)
+  return e
+}
+
+/**
+ * POST a file as the raw request body (XMLHttpRequest, for its upload progress): resolves with
+ * the JSON answer, rejects with an ApiError. `onProgress(loaded, total)` follows the upload.
+ */
+export async function upload(path, file, { onProgress } = {}) {
+  await ensureCsrf().catch(() => {})
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', API_BASE + path)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('Accept-Language', currentLocale())
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream')
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken)
+    if (onProgress) xhr.upload.onprogress = (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size)
+    xhr.onerror = () => reject(new ApiError(0, { code: 'network', message: i18n.global.t('errors.network') }))
+    xhr.onload = () => {
+      let data = null
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null } catch { data = null }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data)
+      else reject(failure(path, xhr.status, data, xhr.getResponseHeader('Retry-After')))
+    }
+    xhr.send(file)
+  })
 }
 
 export const api = {

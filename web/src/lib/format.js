@@ -34,3 +34,10 @@ export function deviceLabel(ua) {
   const label = [browser, os].filter(Boolean).join(' · ')
   return label || ua.slice(0, 40)
 }
+
+/** A byte count -> "1.5 KB", "12.0 MB". */
+export function fileSize(n) {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}
