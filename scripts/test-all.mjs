@@ -103,9 +103,29 @@ try {
     try { execFileSync(join(root, 'scripts/pg-temp.sh'), ['stop', pg.dir]) } catch { /* best effort */ }
   }
 }
+// Each failing test with its TAP diagnostics ("not ok N - name" and the indented YAML block
+// after it), then the suite's last lines (a crash or sanitizer report ends up there).
+function failedBlocks(out) {
+  const lines = out.split('\n'), blocks = []
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*not ok \d+/.test(lines[i])) continue
+    const block = [lines[i]]
+    if (/^\s*---$/.test(lines[i + 1] || '')) {
+      for (let j = i + 1; j < lines.length && j < i + 80; j++) {
+        block.push(lines[j])
+        if (/^\s*\.\.\.$/.test(lines[j])) break
+      }
+    }
+    blocks.push(block.join('\n'))
+  }
+  return blocks
+}
 for (const f of failures) {
-  console.log(`\n===== output of failed suite: ${f.label} =====`)
-  console.log(f.out.split('\n').slice(-150).join('\n'))
+  console.log(`\n===== failed in suite: ${f.label} =====`)
+  const blocks = failedBlocks(f.out)
+  if (blocks.length) console.log(blocks.join('\n'))
+  console.log(`----- last lines of ${f.label} -----`)
+  console.log(f.out.split('\n').slice(blocks.length ? -30 : -150).join('\n'))
 }
 console.log(`\ntime: ${((Date.now() - started) / 1000).toFixed(1)} s`)
 console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`)
