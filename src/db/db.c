@@ -201,9 +201,9 @@ void db_cache_drop(struct db *db)
 }
 
 static int stmt_new(struct db *db, struct db_stmt **out, const char *sql, bool cache,
-                    struct err *e)
+                    bool plan_each, struct err *e)
 {
-    struct db_stmt *st = db->ops->prepare(db, sql, e);
+    struct db_stmt *st = db->ops->prepare(db, sql, plan_each, e);
     if (st == NULL)
         return -1;
     st->db = db;
@@ -224,7 +224,8 @@ static int stmt_new(struct db *db, struct db_stmt **out, const char *sql, bool c
     return 0;
 }
 
-int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+static int prepare(struct db *db, struct db_stmt **out, const char *sql, bool plan_each,
+                   struct err *e)
 {
     *out = NULL;
     if (db->ops->ensure != NULL && db->ops->ensure(db, e) != 0)
@@ -232,20 +233,30 @@ int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err 
     struct db_stmt **link = cache_link(db, sql);
     struct db_stmt *st = *link;
     if (st == NULL)
-        return stmt_new(db, out, sql, db->ncached < CACHE_MAX, e);
+        return stmt_new(db, out, sql, db->ncached < CACHE_MAX, plan_each, e);
     if (strcmp(st->sql, sql) == 0) {
         if (st->in_use)
-            return stmt_new(db, out, sql, false, e);     /* nested use of the same SQL */
+            return stmt_new(db, out, sql, false, plan_each, e);     /* nested use of the same SQL */
         st->in_use = true;
         *out = st;
         return 0;
     }
     if (st->in_use)
-        return stmt_new(db, out, sql, false, e);
+        return stmt_new(db, out, sql, false, plan_each, e);
     *link = st->next;                  /* the key's buffer now holds other SQL */
     db->ncached--;
     stmt_destroy(st);
-    return stmt_new(db, out, sql, true, e);
+    return stmt_new(db, out, sql, true, plan_each, e);
+}
+
+int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+{
+    return prepare(db, out, sql, false, e);
+}
+
+int db_prepare_each(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+{
+    return prepare(db, out, sql, true, e);
 }
 
 void db_finalize(struct db_stmt *st)

@@ -51,6 +51,13 @@ int db_url_check(const char *url, struct err *e);
 
 int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
     __attribute__((warn_unused_result));
+/* The same, but PostgreSQL plans the statement with its values at every run (an unnamed
+ * statement: parse, bind and execute in one round trip) instead of settling on a generic plan
+ * after five runs. For lookups whose best plan depends on a table that grows while the
+ * statement is reused: a bulk import's IN-list lookups kept the sequential scan they were given
+ * while members was small. SQLite plans with the bound values anyway: same as db_prepare. */
+int db_prepare_each(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+    __attribute__((warn_unused_result));
 void db_finalize(struct db_stmt *st);                       /* NULL is fine */
 void db_reset(struct db_stmt *st);                          /* rerun with new bindings */
 
