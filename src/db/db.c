@@ -463,3 +463,26 @@ int db_query_i64(struct db *db, const char *sql, int64_t *out, struct err *e)
     db_finalize(st);
     return r == DB_ERROR ? -1 : 0;
 }
+
+int db_page_cache_grow(struct db *db, int mib, int64_t *old, struct err *e)
+{
+    char sql[64];
+    *old = 0;
+    if (db_kind(db) != DB_SQLITE)
+        return 0;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -mib * 1024);   /* negative: KiB */
+    if (db_query_i64(db, "PRAGMA cache_size", old, e) != 0 || db_exec(db, sql, e) != 0)
+        return -1;
+    return 0;
+}
+
+void db_page_cache_restore(struct db *db, int64_t old)
+{
+    char sql[64];
+    struct err ignored = ERR_INIT;
+    if (old == 0)
+        return;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)old);   /* our own value */
+    if (db_exec(db, sql, &ignored) != 0)
+        return;                           /* a bigger cache than needed is harmless */
+}

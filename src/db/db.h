@@ -95,6 +95,14 @@ bool db_in_tx(const struct db *db);
 void db_snapshot_begin(struct db *db);
 void db_snapshot_end(struct db *db);
 
+/* Bulk writes on SQLite: a page cache of `mib` MiB for this connection, so the pages a big
+ * transaction dirties are not spilled into the WAL and written again; *old gets the setting to
+ * hand to db_page_cache_restore (0: nothing to restore). PostgreSQL: nothing (its cache is the
+ * server's). */
+int db_page_cache_grow(struct db *db, int mib, int64_t *old, struct err *e)
+    __attribute__((warn_unused_result));
+void db_page_cache_restore(struct db *db, int64_t old);
+
 /* Runs one or more statements with no parameters (DDL, migrations). */
 int db_exec(struct db *db, const char *sql, struct err *e) __attribute__((warn_unused_result));
 

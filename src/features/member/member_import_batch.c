@@ -52,11 +52,24 @@ static int insert_all(struct db *db, const struct db_rows *r, const char *const 
 
 /* ---- lookups ---- */
 
+struct found_ctx {
+    struct pass *s;
+    const size_t *at;            /* lookup index -> row index */
+};
+
+static void found_one(void *ctx, size_t i, const struct member_full *f)
+{
+    struct found_ctx *c = ctx;
+    struct imp_row *ir = &c->s->rows[c->at[i]];
+    if (!ir->found) {            /* the lowest id when several share the ID number */
+        ir->f = *f;
+        ir->found = true;
+    }
+}
+
 static int find_members(struct pass *s, struct err *e)
 {
     const char **bidx = arena_alloc(s->ra, sizeof *bidx * (s->nrows + 1));
-    struct member_full *f = arena_alloc(s->ra, sizeof *f * (s->nrows + 1));
-    bool *found = arena_alloc(s->ra, sizeof *found * (s->nrows + 1));
     size_t *at = arena_alloc(s->ra, sizeof *at * (s->nrows + 1));
     size_t n = 0;
     for (size_t i = 0; i < s->nrows; i++) {
@@ -65,16 +78,8 @@ static int find_members(struct pass *s, struct err *e)
             bidx[n++] = s->rows[i].bidx;
         }
     }
-    if (n == 0)
-        return 0;
-    if (member_record_find_bidx(s->db, s->ra, bidx, n, f, found, e) != 0)
-        return -1;
-    for (size_t k = 0; k < n; k++) {
-        s->rows[at[k]].found = found[k];
-        if (found[k])
-            s->rows[at[k]].f = f[k];
-    }
-    return 0;
+    struct found_ctx c = {s, at};
+    return n == 0 ? 0 : member_record_find_bidx(s->db, s->ra, bidx, n, found_one, &c, e);
 }
 
 /* For a resumed run: what this import already did to each found member. */

@@ -6,7 +6,7 @@
  * numbers up in one query per 128, classifies them (new, update, unchanged, bad), writes (new
  * members as multi-row INSERTs with ids reserved first, so their fields are sealed with their
  * id before the INSERT) and stores the batch's problems in row order. Round trips per batch,
- * not per row: PostgreSQL pays one per statement. Everything of a batch lives in pass.ra. */
+ * not per row: PostgreSQL pays one per statement. What a batch allocates lives in pass.ra. */
 #ifndef DJ_MEMBER_IMPORT_INTERNAL_H
 #define DJ_MEMBER_IMPORT_INTERNAL_H
 #include <stdbool.h>
@@ -70,7 +70,7 @@ struct pass {
     bool stats_ok;                   /* member_record_plan_stats done */
     const struct org_ent *default_org;
     struct member_import_counts c;
-    struct imp_row *rows;            /* the batch's good rows (ra), MEMBER_IMPORT_BATCH */
+    struct imp_row *rows;            /* the batch's good rows (MEMBER_IMPORT_BATCH, pass arena) */
     size_t nrows;
     struct imp_problem *probs;       /* the batch's problems (ra) */
     size_t nprobs, capprobs;

@@ -414,7 +414,11 @@ static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
         }
         rc.r.org_id = s->default_org->id;
     }
-    *ir = (struct imp_row){.rowno = rowno, .given = rc.r, .done = ""};   /* before defaults */
+    ir->rowno = rowno;                /* field by field: the struct is ~3 KB, mostly chk */
+    ir->given = rc.r;                 /* before defaults */
+    ir->bidx = NULL;
+    ir->found = false;
+    ir->done = "";
     for (int i = 0; i < 64; i++)      /* the sheet's row is gone at the next row: copy */
         ir->cell[i] = rc.cell[i] != NULL ? arena_strdup(s->ra, rc.cell[i]) : NULL;
     if (rc.r.status == NULL)
@@ -465,8 +469,7 @@ static int end_batch(struct pass *s, bool last, struct err *e)
     s->probs = NULL;
     s->batch_rows = 0;
     arena_destroy(s->ra);
-    s->ra = arena_create(256 << 10);
-    s->rows = arena_alloc(s->ra, sizeof *s->rows * MEMBER_IMPORT_BATCH);
+    s->ra = arena_create(64 << 10);
     if (!s->p->write)
         return 0;
     if (s->p->job_id > 0) {
@@ -490,6 +493,7 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
     struct sheet_reader *rd = NULL;
     struct sheet_row row;
     int r, rc = -1;
+    int64_t old_cache = 0;
     bool header = false;
     s->db = db;
     s->a = a;
@@ -500,8 +504,8 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
         s->colmap[i] = -1;
     sheet_limits_default(&lim);
     lim.skip_blank_rows = true;
-    s->ra = arena_create(256 << 10);
-    s->rows = arena_alloc(s->ra, sizeof *s->rows * MEMBER_IMPORT_BATCH);
+    s->ra = arena_create(64 << 10);
+    s->rows = arena_alloc(a, sizeof *s->rows * MEMBER_IMPORT_BATCH);   /* reused by every batch */
     db_rows_init(&s->book, 5);
     db_rows_init(&s->errs, 7);
     if (load_context(s, e) != 0)
@@ -509,6 +513,7 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
     if (sheet_open_mem(data, len, &lim, &rd, e) != 0)
         goto done;
     if (resuming(s, e) != 0 || member_record_plan_stats(db, &s->stats_ok, e) != 0 ||
+        (p->write && db_page_cache_grow(db, 64, &old_cache, e) != 0) ||
         (p->write && db_begin(db, e) != 0))
         goto done;
     if (p->write && member_import_errors_clear(db, p->import_id, e) != 0)
@@ -535,6 +540,7 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
 done:
     if (rc != 0 && p->write)
         db_rollback(db);
+    db_page_cache_restore(db, old_cache);
     sheet_close(rd);
     arena_destroy(s->ra);
     db_rows_fini(&s->book);

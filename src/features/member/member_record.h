@@ -85,12 +85,14 @@ int member_record_set_pdata(struct db *db, int64_t id, const struct member_row *
  * "member.stale_version" otherwise. */
 int member_record_update(struct db *db, int64_t id, int64_t version, const struct member_row *r,
                          struct err *e) __attribute__((warn_unused_result));
-/* Bulk, for the import. find_bidx: the member with each ID-number blind index (the lowest id
- * when several), one query per 128; out[i] is valid where found[i]. reserve_ids: n new member
- * ids, never handed out again (call inside the writing transaction). insert_rows: rows[i] as
- * member ids[i], version 1, in multi-row INSERTs. */
+/* Bulk, for the import. find_bidx: calls fn(ctx, i, member) for each member whose ID-number
+ * blind index is bidx[i], lowest id first (the blind indexes given must differ), one query per
+ * 128; the member's strings live in a. reserve_ids: n new member ids, never handed out again
+ * (call inside the writing transaction). insert_rows: rows[i] as member ids[i], version 1, in
+ * multi-row INSERTs. */
+typedef void (*member_found_fn)(void *ctx, size_t i, const struct member_full *f);
 int member_record_find_bidx(struct db *db, struct arena *a, const char *const *bidx, size_t n,
-                            struct member_full *out, bool *found, struct err *e)
+                            member_found_fn fn, void *ctx, struct err *e)
     __attribute__((warn_unused_result));
 int member_record_reserve_ids(struct db *db, size_t n, int64_t *ids, struct err *e)
     __attribute__((warn_unused_result));

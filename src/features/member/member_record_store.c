@@ -365,10 +365,8 @@ int member_record_archive(struct db *db, struct arena *a, const char *scope, con
 /* ---- bulk, for the import ---- */
 
 int member_record_find_bidx(struct db *db, struct arena *a, const char *const *bidx, size_t n,
-                            struct member_full *out, bool *found, struct err *e)
+                            member_found_fn fn, void *ctx, struct err *e)
 {
-    for (size_t i = 0; i < n; i++)
-        found[i] = false;
     for (size_t base = 0; base < n; base += FIND_BIDX_N) {
         size_t m = n - base < FIND_BIDX_N ? n - base : FIND_BIDX_N;
         struct db_stmt *st = NULL;
@@ -381,11 +379,10 @@ int member_record_find_bidx(struct db *db, struct arena *a, const char *const *b
         while ((r = db_step(st, e)) == DB_ROW) {
             const char *hex = db_col_text(st, 29);
             for (size_t k = 0; hex != NULL && k < m; k++) {
-                size_t i = base + k;
-                if (!found[i] && bidx[i] != NULL && strcmp(bidx[i], hex) == 0) {
-                    read_full(st, a, &f);        /* lowest id first (ORDER BY m.id) */
-                    out[i] = f;
-                    found[i] = true;
+                if (bidx[base + k] != NULL && strcmp(bidx[base + k], hex) == 0) {
+                    read_full(st, a, &f);
+                    fn(ctx, base + k, &f);
+                    break;
                 }
             }
         }
