@@ -1,5 +1,5 @@
 # bench/member_import.sh: the member import (issue 5 target: 100,000 rows of xlsx with validation
-# and field encryption < 30 s on SQLite; PostgreSQL reported). Sourced by bench/run.sh (uses its
+# and field encryption < 30 s on SQLite; PostgreSQL < 60 s, our own target, decision 0015). Sourced by bench/run.sh (uses its
 # row, say, die, $BIN, $TMP, $PGTEMP and $CONN when its PostgreSQL ran); also runs alone:
 #   bench/member_import.sh            (SQLite, then PostgreSQL through scripts/pg-temp.sh)
 # build/bench/member-import-gen writes BENCH_IMPORT_ROWS (default 100000) valid members (unique
@@ -19,20 +19,21 @@ import_once() {   # import_once DBURL LABEL TAG: one timed import; prints "wall 
     printf '%s %s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b - a}')" "$c"
 }
 
-import_figures() {   # import_figures DBURL LABEL
-    local w c load
+import_figures() {   # import_figures DBURL LABEL TARGET_S
+    local w c load target=$3
     "$BIN" migrate --db "$1" --log-level warn >/dev/null 2>&1 || die "migrate ($2) failed"
     "$BIN" demo --db "$1" --members 20 --seed 1 --log-level warn >/dev/null 2>&1 || die "demo ($2) failed"
     load=$(cut -d' ' -f1 /proc/loadavg)
     read -r w c <<<"$(import_once "$1" "$2" new)"
     grep -q '"new": '"$IMPORT_ROWS" "$TMP/import-new.json" || die "import ($2): $(cat "$TMP/import-new.json")"
     say "import: $2 $IMPORT_ROWS new rows: $w s wall, $c s CPU (load average $load)"
-    row "import 100k xlsx $2" "$w" s 30 max
-    row "import 100k xlsx $2 CPU" "$c" s 30 info
+    row "import 100k xlsx $2" "$w" s "$target" max
+    row "import 100k xlsx $2 CPU" "$c" s "$target" info
     read -r w c <<<"$(import_once "$1" "$2" again)"
     grep -q '"unchanged": '"$IMPORT_ROWS" "$TMP/import-again.json" || die "re-import ($2) not unchanged"
-    say "import: $2 the same file again (all unchanged): $w s wall, $c s CPU"
-    row "re-import 100k unchanged $2" "$w" s 30 max
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    say "import: $2 the same file again (all unchanged): $w s wall, $c s CPU (load average $load)"
+    row "re-import 100k unchanged $2" "$w" s "$target" max
 }
 
 member_import_bench() {
@@ -44,7 +45,7 @@ member_import_bench() {
     "$BIN" migrate --db "sqlite:$TMP/import-org.db" --log-level warn >/dev/null 2>&1
     "$gen" "$IMPORT_ROWS" "$(sqlite_first_branch)" "$IMPORT_FILE" || die "member-import-gen failed"
     say "import: $IMPORT_ROWS rows, $(du -k "$IMPORT_FILE" | cut -f1) KiB of xlsx"
-    import_figures "sqlite:$TMP/import.db" SQLite
+    import_figures "sqlite:$TMP/import.db" SQLite 30
     [ "${BENCH_SKIP_PG:-0}" = 1 ] && return 0
     if [ -z "$conn" ]; then
         pgdir=$(mktemp -d -t dj-import-pg.XXXXXX)
@@ -52,7 +53,7 @@ member_import_bench() {
     fi
     name=dj_import_$$
     psql "$conn" -qAt -c "CREATE DATABASE $name" >/dev/null || die "create database failed"
-    DJ_KEYS=$TMP/import-pg.keys import_figures "${conn/dbname=postgres/dbname=$name}" PostgreSQL
+    DJ_KEYS=$TMP/import-pg.keys import_figures "${conn/dbname=postgres/dbname=$name}" PostgreSQL 60
     psql "$conn" -qAt -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
     [ -n "$pgdir" ] && "$PGTEMP" stop "$pgdir" >/dev/null 2>&1 || true
 }

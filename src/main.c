@@ -61,7 +61,8 @@ static const char USAGE[] =
     "  --keys FILE         key file (default: next to the SQLite database, or dangjian.keys)\n"
     "  --listen, --threads, --body-limit, --timeout, --shutdown-grace-ms, --dist, --jobs on|off\n"
     "  --session-idle S, --session-max S, --cookie-secure on|off, --password-ms MS, --password-mem MIB\n"
-    "  --throttle-free N, --throttle-lock-at N, --throttle-ip-free N, --throttle-ip-lock-at N\n";
+    "  --throttle-free N, --throttle-lock-at N, --throttle-ip-free N, --throttle-ip-lock-at N\n"
+    "  --import-retention-days N   a checked member import never run keeps its upload (7)\n";
 
 /* Converts "--log-level" to "log_level"; NULL if arg is not a config flag. */
 static const char *flag_key(const char *arg, char *key, size_t cap)

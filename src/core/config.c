@@ -19,7 +19,8 @@ static const char *const keys[] = {"db", "listen", "threads", "body_limit", "tim
                                    "shutdown_grace_ms", "dist", "log_level", "jobs",
                                    "keys", "cookie_secure", "session_idle", "session_max",
                                    "password_ms", "password_mem", "throttle_free", "throttle_lock_at",
-                                   "throttle_ip_free", "throttle_ip_lock_at", "trusted_proxies"};
+                                   "throttle_ip_free", "throttle_ip_lock_at", "trusted_proxies",
+                                   "import_retention_days"};
 
 void config_defaults(struct config *c)
 {
@@ -41,6 +42,7 @@ void config_defaults(struct config *c)
     c->throttle_lock_at = 10;
     c->throttle_ip_free = 5;
     c->throttle_ip_lock_at = 10;
+    c->import_retention_days = 7;
 }
 
 void config_keys_path(const struct config *c, char *out, size_t cap)
@@ -158,6 +160,12 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
         if (parse_long(v, 60, 7 * 86400, &n) != 0)
             return bad(e, key);
         c->session_idle_s = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "import_retention_days") == 0) {
+        if (parse_long(v, 1, 3650, &n) != 0)
+            return bad(e, key);
+        c->import_retention_days = (int)n;
         return 0;
     }
     if (strcmp(key, "session_max") == 0) {

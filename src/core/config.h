@@ -33,6 +33,7 @@ struct config {
     int throttle_ip_free;      /* the same per client address (5, 10) */
     int throttle_ip_lock_at;
     char trusted_proxies[512]; /* addresses/CIDRs whose X-Forwarded-For is believed ("" none) */
+    int import_retention_days; /* a checked, never run member import keeps its upload (7) */
 };
 
 void config_defaults(struct config *c);

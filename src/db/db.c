@@ -201,9 +201,9 @@ void db_cache_drop(struct db *db)
 }
 
 static int stmt_new(struct db *db, struct db_stmt **out, const char *sql, bool cache,
-                    struct err *e)
+                    bool plan_each, struct err *e)
 {
-    struct db_stmt *st = db->ops->prepare(db, sql, e);
+    struct db_stmt *st = db->ops->prepare(db, sql, plan_each, e);
     if (st == NULL)
         return -1;
     st->db = db;
@@ -224,7 +224,8 @@ static int stmt_new(struct db *db, struct db_stmt **out, const char *sql, bool c
     return 0;
 }
 
-int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+static int prepare(struct db *db, struct db_stmt **out, const char *sql, bool plan_each,
+                   struct err *e)
 {
     *out = NULL;
     if (db->ops->ensure != NULL && db->ops->ensure(db, e) != 0)
@@ -232,20 +233,30 @@ int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err 
     struct db_stmt **link = cache_link(db, sql);
     struct db_stmt *st = *link;
     if (st == NULL)
-        return stmt_new(db, out, sql, db->ncached < CACHE_MAX, e);
+        return stmt_new(db, out, sql, db->ncached < CACHE_MAX, plan_each, e);
     if (strcmp(st->sql, sql) == 0) {
         if (st->in_use)
-            return stmt_new(db, out, sql, false, e);     /* nested use of the same SQL */
+            return stmt_new(db, out, sql, false, plan_each, e);     /* nested use of the same SQL */
         st->in_use = true;
         *out = st;
         return 0;
     }
     if (st->in_use)
-        return stmt_new(db, out, sql, false, e);
+        return stmt_new(db, out, sql, false, plan_each, e);
     *link = st->next;                  /* the key's buffer now holds other SQL */
     db->ncached--;
     stmt_destroy(st);
-    return stmt_new(db, out, sql, true, e);
+    return stmt_new(db, out, sql, true, plan_each, e);
+}
+
+int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+{
+    return prepare(db, out, sql, false, e);
+}
+
+int db_prepare_each(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+{
+    return prepare(db, out, sql, true, e);
 }
 
 void db_finalize(struct db_stmt *st)
@@ -451,4 +462,27 @@ int db_query_i64(struct db *db, const char *sql, int64_t *out, struct err *e)
         *out = db_col_i64(st, 0);
     db_finalize(st);
     return r == DB_ERROR ? -1 : 0;
+}
+
+int db_page_cache_grow(struct db *db, int mib, int64_t *old, struct err *e)
+{
+    char sql[64];
+    *old = 0;
+    if (db_kind(db) != DB_SQLITE)
+        return 0;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -mib * 1024);   /* negative: KiB */
+    if (db_query_i64(db, "PRAGMA cache_size", old, e) != 0 || db_exec(db, sql, e) != 0)
+        return -1;
+    return 0;
+}
+
+void db_page_cache_restore(struct db *db, int64_t old)
+{
+    char sql[64];
+    struct err ignored = ERR_INIT;
+    if (old == 0)
+        return;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)old);   /* our own value */
+    if (db_exec(db, sql, &ignored) != 0)
+        return;                           /* a bigger cache than needed is harmless */
 }

@@ -51,6 +51,13 @@ int db_url_check(const char *url, struct err *e);
 
 int db_prepare(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
     __attribute__((warn_unused_result));
+/* The same, but PostgreSQL plans the statement with its values at every run (an unnamed
+ * statement: parse, bind and execute in one round trip) instead of settling on a generic plan
+ * after five runs. For lookups whose best plan depends on a table that grows while the
+ * statement is reused: a bulk import's IN-list lookups kept the sequential scan they were given
+ * while members was small. SQLite plans with the bound values anyway: same as db_prepare. */
+int db_prepare_each(struct db *db, struct db_stmt **out, const char *sql, struct err *e)
+    __attribute__((warn_unused_result));
 void db_finalize(struct db_stmt *st);                       /* NULL is fine */
 void db_reset(struct db_stmt *st);                          /* rerun with new bindings */
 
@@ -87,6 +94,14 @@ bool db_in_tx(const struct db *db);
  * transaction, first ends the snapshot. db_snapshot_end is idempotent. */
 void db_snapshot_begin(struct db *db);
 void db_snapshot_end(struct db *db);
+
+/* Bulk writes on SQLite: a page cache of `mib` MiB for this connection, so the pages a big
+ * transaction dirties are not spilled into the WAL and written again; *old gets the setting to
+ * hand to db_page_cache_restore (0: nothing to restore). PostgreSQL: nothing (its cache is the
+ * server's). */
+int db_page_cache_grow(struct db *db, int mib, int64_t *old, struct err *e)
+    __attribute__((warn_unused_result));
+void db_page_cache_restore(struct db *db, int64_t old);
 
 /* Runs one or more statements with no parameters (DDL, migrations). */
 int db_exec(struct db *db, const char *sql, struct err *e) __attribute__((warn_unused_result));

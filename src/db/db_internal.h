@@ -47,8 +47,9 @@ struct db_ops {
     void (*close)(struct db *db);
     /* Makes sure the connection is usable (PostgreSQL: one PQreset when it is bad). */
     int (*ensure)(struct db *db, struct err *e);
-    /* Returns a new statement with only the driver fields set, or NULL with e filled. */
-    struct db_stmt *(*prepare)(struct db *db, const char *sql, struct err *e);
+    /* Returns a new statement with only the driver fields set, or NULL with e filled.
+     * plan_each: see db_prepare_each (PostgreSQL only). */
+    struct db_stmt *(*prepare)(struct db *db, const char *sql, bool plan_each, struct err *e);
     void (*destroy)(struct db_stmt *st);
     void (*reset)(struct db_stmt *st);            /* keeps bindings */
     void (*clear)(struct db_stmt *st);            /* reset and clear bindings */

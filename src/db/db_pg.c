@@ -47,6 +47,7 @@ struct pg_stmt {
     PGresult *res;            /* result of the last run; NULL before */
     int row, nrows;
     bool running;             /* executed, rows not exhausted yet */
+    bool plan_each;           /* run as an unnamed statement (db_prepare_each): no name */
     int64_t changes;
 };
 
@@ -212,7 +213,8 @@ static void stmt_free(struct pg_stmt *st)
     free(st);
 }
 
-static struct db_stmt *pg_prepare(struct db *db, const char *sql, struct err *e)
+static struct db_stmt *pg_prepare(struct db *db, const char *sql, bool plan_each,
+                                  struct err *e)
 {
     struct pg_conn *pc = pconn(db);
     int nparams = 0;
@@ -229,7 +231,8 @@ static struct db_stmt *pg_prepare(struct db *db, const char *sql, struct err *e)
     st->nums = xcalloc((size_t)nparams + 1, sizeof *st->nums);
     st->texts = xcalloc((size_t)nparams + 1, sizeof *st->texts);
     st->row = -1;
-    if (server_prepare(pc, st, e) != 0) {
+    st->plan_each = plan_each;
+    if (!plan_each && server_prepare(pc, st, e) != 0) {
         stmt_free(st);
         return NULL;
     }
@@ -241,7 +244,7 @@ static void pg_destroy(struct db_stmt *base)
     struct pg_stmt *st = pst(base);
     struct pg_conn *pc = pconn(base->db);
 
-    if (!base->db->closing && st->gen == pc->gen) {
+    if (!base->db->closing && !st->plan_each && st->gen == pc->gen) {
         if (pc->nstale == pc->capstale) {
             pc->capstale = pc->capstale != 0 ? pc->capstale * 2 : 8;
             pc->stale = xrealloc(pc->stale, pc->capstale * sizeof *pc->stale);
@@ -326,13 +329,18 @@ static int execute(struct pg_stmt *st, struct err *e)
     struct pg_conn *pc = pconn(st->base.db);
 
     pg_reset(&st->base);
-    if (st->gen != pc->gen) {   /* the connection was reset since we were prepared */
+    if (st->plan_each) {
+        if (PQstatus(pc->pg) != CONNECTION_OK)
+            return db_fail(e, ERR_UNAVAILABLE, PQerrorMessage(pc->pg));
+    } else if (st->gen != pc->gen) {   /* the connection was reset since we were prepared */
         if (PQstatus(pc->pg) != CONNECTION_OK)
             return db_fail(e, ERR_UNAVAILABLE, PQerrorMessage(pc->pg));
         if (server_prepare(pc, st, e) != 0)
             return -1;
     }
-    PGresult *r = PQexecPrepared(pc->pg, st->name, st->nparams, st->values, NULL, NULL, 0);
+    PGresult *r = st->plan_each
+                      ? PQexecParams(pc->pg, st->sql, st->nparams, NULL, st->values, NULL, NULL, 0)
+                      : PQexecPrepared(pc->pg, st->name, st->nparams, st->values, NULL, NULL, 0);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && s != PGRES_EMPTY_QUERY) {
         pg_fail(pc, r, e);

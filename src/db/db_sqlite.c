@@ -112,8 +112,10 @@ static void lite_close(struct db *db)
         sqlite3_close_v2(conn_of(db));
 }
 
-static struct db_stmt *lite_prepare(struct db *db, const char *sql, struct err *e)
+static struct db_stmt *lite_prepare(struct db *db, const char *sql, bool plan_each,
+                                    struct err *e)
 {
+    (void)plan_each;                    /* PostgreSQL only */
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v3(conn_of(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
         SQLITE_OK) {

@@ -163,6 +163,49 @@ test('re-import updates by ID number, identical rows are unchanged; undo restore
   assert.ok((await auditor.get('/api/v1/audit?action=member.import_undo')).body.data.length >= 1)
 })
 
+test('undo is refused (409 import.undo_linked, nothing deleted) once a user account is linked to an imported member', async () => {
+  const r = await upload(secA, csv(
+    row('关联甲', idNumber('320102', '19860301', 401), A.code),
+    row('关联乙', idNumber('320102', '19860302', 402), A.code),
+  ))
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  assert.equal((await runJob(secA, r.body.id)).state, 'done')
+  const m = (await get(`/api/v1/members?org_id=${A.id}&q=${encodeURIComponent('关联甲')}`)).body.data[0]
+  const u = await srv.admin.post('/api/v1/users', { username: `linked${Date.now() % 100000}`, display_name: '关联甲', member_id: m.id })
+  assert.equal(u.status, 201, JSON.stringify(u.body))
+  const refused = await secA.post(`/api/v1/members/imports/${r.body.id}/undo`)
+  assert.equal(refused.status, 409, JSON.stringify(refused.body))
+  assert.equal(refused.body.error.code, 'conflict')
+  assert.equal(refused.body.error.fields.linked_rows, '1')
+  assert.match(refused.body.error.message, /关联/)
+  const en = await secA.post(`/api/v1/members/imports/${r.body.id}/undo`, undefined, { 'Accept-Language': 'en' })
+  assert.match(en.body.error.message, /linked to a user account/)
+  assert.equal((await get(`/api/v1/members/${m.id}`)).status, 200, 'nothing deleted')
+  assert.equal((await secA.get(`/api/v1/members/imports/${r.body.id}`)).body.state, 'done')
+})
+
+test('retention: a checked import older than 7 days loses its file at the next upload (state expired, run refused); a finished run keeps no file', async () => {
+  const old = await upload(secA, csv(row('过期', idNumber('320102', '19870401', 501), A.code)))
+  assert.equal(old.status, 201, JSON.stringify(old.body))
+  const pieces = (id) => Number(sql(srv.url, `SELECT COUNT(*) FROM member_import_chunks WHERE import_id = ${id}`).trim())
+  assert.ok(pieces(old.body.id) > 0, 'a checked import keeps its upload for the run')
+  sql(srv.url, `UPDATE member_imports SET created_at = created_at - 8 * 86400 WHERE id = ${old.body.id}`)
+  const young = await upload(secA, csv(row('未过期', idNumber('320102', '19870402', 502), A.code)))
+  assert.equal(young.status, 201)
+  assert.equal(pieces(old.body.id), 0)
+  const gone = (await secA.get(`/api/v1/members/imports/${old.body.id}`)).body
+  assert.equal(gone.state, 'expired')
+  assert.equal(gone.new, 1, 'the dry run\'s counts and problems stay')
+  const run = await secA.post(`/api/v1/members/imports/${old.body.id}/run`)
+  assert.equal(run.status, 409)
+  assert.match(run.body.error.message, /重新上传/)
+  assert.equal((await secA.get(`/api/v1/members/imports/${young.body.id}`)).body.state, 'checked', 'a young one stays')
+  assert.ok(pieces(young.body.id) > 0)
+  assert.equal((await runJob(secA, young.body.id)).state, 'done')
+  assert.equal(pieces(young.body.id), 0, 'the run dropped the file')
+  assert.equal(Number(sql(srv.url, `SELECT COUNT(*) FROM member_import_chunks c JOIN member_imports i ON i.id = c.import_id WHERE i.state NOT IN ('checked', 'queued', 'running')`).trim()), 0)
+})
+
 test('imports of another branch are not visible; list shows counts and who', async () => {
   const secB = await asRole(srv, 'branch_secretary', B.code)
   assert.equal((await secB.get(`/api/v1/members/imports/${first.id}`)).status, 404)

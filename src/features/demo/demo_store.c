@@ -41,7 +41,7 @@
 #include "crypto/pdata.h"
 #include "db/db.h"
 #include "features/demo/demo.h"
-#include "features/demo/demo_rows.h"
+#include "db/db_rows.h"
 #include "jobs/jobs.h"
 
 #define MEMBER_COLS 27
@@ -90,8 +90,9 @@ static const char SQL_MAX_ORG_ID[] =
 static const char SQL_MAX_MEMBER_ID[] =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'members'), 0), "
     "(SELECT COALESCE(MAX(id), 0) FROM members))";
-/* SQLite: a page cache big enough for a batch and the hot parts of the indexes, so pages are not
- * spilled into the WAL and read back within a transaction (2.5x faster at 1M members). */
+/* SQLite: a page cache big enough for a batch and the hot parts of the indexes (128 MiB,
+ * db_page_cache_grow), so pages are not spilled into the WAL and read back within a
+ * transaction (2.5x faster at 1M members). */
 static const char SQL_DROP_BLIND[] =
     "DROP INDEX IF EXISTS members_id_number_bidx; DROP INDEX IF EXISTS members_phone_bidx";
 /* As in migration 0002_identity.sql. */
@@ -105,8 +106,6 @@ static const char SQL_PG_CREATE_BLIND[] =
     "CREATE INDEX IF NOT EXISTS members_id_number_bidx ON members(id_number_bidx); "
     "CREATE INDEX IF NOT EXISTS members_phone_bidx ON members(phone_bidx); "
     "RESET maintenance_work_mem";
-static const char SQL_SQLITE_CACHE_GET[] = "PRAGMA cache_size";
-static const char SQL_SQLITE_CACHE_BIG[] = "PRAGMA cache_size = -131072";   /* KiB: 128 MiB */
 /* Reserves ? ids from the identity sequence; returns the last one reserved. */
 static const char SQL_PG_RESERVE[] =
     "SELECT setval(pg_get_serial_sequence('orgs', 'id'), "
@@ -122,7 +121,7 @@ struct writer {
     const struct demo_plan *plan;
     int64_t base;               /* org id = base + plan index + 1 */
     struct db_stmt *org_one, *org_many, *member_one, *member_many, *post_one, *post_many;
-    struct demo_rows orgs;
+    struct db_rows orgs;
 };
 
 static int64_t org_id(int64_t base, int32_t idx)
@@ -145,36 +144,36 @@ static void org_path(const struct writer *w, int32_t idx, char *out, size_t size
 static void put_org(struct writer *w, int32_t i)
 {
     const struct demo_org *o = &w->plan->orgs[i];
-    struct demo_rows *r = &w->orgs;
+    struct db_rows *r = &w->orgs;
     char path[256];
     org_path(w, i, path, sizeof path);
-    demo_rows_i64(r, org_id(w->base, i));
+    db_rows_i64(r, org_id(w->base, i));
     if (o->parent < 0)
-        demo_rows_null(r);
+        db_rows_null(r);
     else
-        demo_rows_i64(r, org_id(w->base, o->parent));
-    demo_rows_text(r, demo_plan_code(w->plan, (size_t)i));
-    demo_rows_text(r, demo_plan_name(w->plan, (size_t)i));
-    demo_rows_text(r, demo_type_name((enum demo_type)o->type));
-    demo_rows_text(r, path);
-    demo_rows_i64(r, o->depth);
-    demo_rows_i64(r, o->has_committee);
+        db_rows_i64(r, org_id(w->base, o->parent));
+    db_rows_text(r, demo_plan_code(w->plan, (size_t)i));
+    db_rows_text(r, demo_plan_name(w->plan, (size_t)i));
+    db_rows_text(r, demo_type_name((enum demo_type)o->type));
+    db_rows_text(r, path);
+    db_rows_i64(r, o->depth);
+    db_rows_i64(r, o->has_committee);
     if (o->committee_size > 0)
-        demo_rows_i64(r, o->committee_size);
+        db_rows_i64(r, o->committee_size);
     else
-        demo_rows_null(r);
-    demo_rows_date(r, date_from_days(o->founded));
+        db_rows_null(r);
+    db_rows_date(r, date_from_days(o->founded));
     if (o->term_years > 0) {
-        demo_rows_date(r, date_from_days(o->term_start));
-        demo_rows_i64(r, o->term_years);
+        db_rows_date(r, date_from_days(o->term_start));
+        db_rows_i64(r, o->term_years);
     } else {
-        demo_rows_null(r);
-        demo_rows_null(r);
+        db_rows_null(r);
+        db_rows_null(r);
     }
-    demo_rows_i64(r, o->sort_order);
-    demo_rows_i64(r, w->plan->created_s);
-    demo_rows_i64(r, w->plan->created_s);
-    demo_rows_end(r);
+    db_rows_i64(r, o->sort_order);
+    db_rows_i64(r, w->plan->created_s);
+    db_rows_i64(r, w->plan->created_s);
+    db_rows_end(r);
 }
 
 /* ---- members: generated and sealed off the database thread ---- */
@@ -188,8 +187,8 @@ struct prep {
     int64_t *next_member;       /* shared cursor; only the thread preparing a batch moves it */
     struct demo_unique *ids, *phones;
     size_t from, to;
-    struct demo_rows rows;
-    struct demo_rows posts;     /* member_posts: a secretary per branch, a leader per group */
+    struct db_rows rows;
+    struct db_rows posts;     /* member_posts: a secretary per branch, a leader per group */
     int64_t count;
     int rc;
     struct err e;
@@ -201,7 +200,7 @@ static int put_sealed(struct prep *p, const char *column, int64_t id, const char
     char *sealed = NULL;
     if (field_encrypt(&p->ring, column, id, plain, &sealed, &p->e) != 0)
         return -1;
-    demo_rows_text(&p->rows, sealed);
+    db_rows_text(&p->rows, sealed);
     free(sealed);
     return 0;
 }
@@ -215,59 +214,59 @@ static int put_blind(struct prep *p, const char *column, const char *plain)
     if (bad != 0)
         return err_set(&p->e, ERR_INTERNAL, "demo.bad_personal_data");
     pdata_blind(p->keys, column, norm, hex);
-    demo_rows_text(&p->rows, hex);
+    db_rows_text(&p->rows, hex);
     return 0;
 }
 
-static void put_text_or_null(struct demo_rows *r, const char *s)
+static void put_text_or_null(struct db_rows *r, const char *s)
 {
     if (s != NULL)
-        demo_rows_text(r, s);
+        db_rows_text(r, s);
     else
-        demo_rows_null(r);
+        db_rows_null(r);
 }
 
 static int put_member(struct prep *p, const struct demo_member *m, int64_t *out_id)
 {
-    struct demo_rows *r = &p->rows;
+    struct db_rows *r = &p->rows;
     int64_t id = (*p->next_member)++;
     *out_id = id;
-    demo_rows_i64(r, id);
-    demo_rows_i64(r, org_id(p->org_base, m->org));
-    demo_rows_text(r, m->name);
-    demo_rows_i64(r, m->gender);
-    demo_rows_date(r, m->birth);
-    demo_rows_text(r, m->probationary ? "probationary" : "full");
-    demo_rows_date(r, m->joined);
+    db_rows_i64(r, id);
+    db_rows_i64(r, org_id(p->org_base, m->org));
+    db_rows_text(r, m->name);
+    db_rows_i64(r, m->gender);
+    db_rows_date(r, m->birth);
+    db_rows_text(r, m->probationary ? "probationary" : "full");
+    db_rows_date(r, m->joined);
     if (m->probationary)
-        demo_rows_null(r);
+        db_rows_null(r);
     else
-        demo_rows_date(r, m->full);
-    demo_rows_text(r, m->lost_contact ? "lost_contact" : "normal");
-    demo_rows_i64(r, p->plan->created_s);
-    demo_rows_i64(r, p->plan->created_s);
+        db_rows_date(r, m->full);
+    db_rows_text(r, m->lost_contact ? "lost_contact" : "normal");
+    db_rows_i64(r, p->plan->created_s);
+    db_rows_i64(r, p->plan->created_s);
     if (put_sealed(p, "members.id_number", id, m->id_number) != 0 ||
         put_blind(p, "id_number", m->id_number) != 0 ||
         put_sealed(p, "members.phone", id, m->phone) != 0 || put_blind(p, "phone", m->phone) != 0 ||
         put_sealed(p, "members.address", id, m->address) != 0)
         return -1;
-    demo_rows_text(r, m->ethnicity);
-    demo_rows_text(r, m->education);
-    demo_rows_date(r, m->applied);
-    demo_rows_date(r, m->activist);
-    demo_rows_date(r, m->candidate);
+    db_rows_text(r, m->ethnicity);
+    db_rows_text(r, m->education);
+    db_rows_date(r, m->applied);
+    db_rows_date(r, m->activist);
+    db_rows_date(r, m->candidate);
     put_text_or_null(r, m->job);
     put_text_or_null(r, m->title);
     put_text_or_null(r, m->work_unit);
     put_text_or_null(r, m->department);
     if (m->lost_contact) {                  /* status_on stays NULL for normal members */
-        demo_rows_date(r, m->status_on);
-        demo_rows_text(r, "多次联系未果");
+        db_rows_date(r, m->status_on);
+        db_rows_text(r, "多次联系未果");
     } else {
-        demo_rows_null(r);
-        demo_rows_null(r);
+        db_rows_null(r);
+        db_rows_null(r);
     }
-    demo_rows_end(r);
+    db_rows_end(r);
     return 0;
 }
 
@@ -275,15 +274,15 @@ static int put_member(struct prep *p, const struct demo_member *m, int64_t *out_
 static void put_post(struct prep *p, int64_t member_id, int32_t org, const char *post,
                      const struct demo_member *m, const struct demo_org *branch)
 {
-    struct demo_rows *r = &p->posts;
+    struct db_rows *r = &p->posts;
     int32_t since = branch->term_years > 0 ? branch->term_start : branch->founded;
     int32_t full = (int32_t)date_to_days(m->full);
-    demo_rows_i64(r, member_id);
-    demo_rows_i64(r, org_id(p->org_base, org));
-    demo_rows_text(r, post);
-    demo_rows_date(r, date_from_days(full > since ? full : since));
-    demo_rows_i64(r, p->plan->created_s);
-    demo_rows_end(r);
+    db_rows_i64(r, member_id);
+    db_rows_i64(r, org_id(p->org_base, org));
+    db_rows_text(r, post);
+    db_rows_date(r, date_from_days(full > since ? full : since));
+    db_rows_i64(r, p->plan->created_s);
+    db_rows_end(r);
 }
 
 /* The members of one branch, with its secretary (the first full member placed in the branch
@@ -321,8 +320,8 @@ static void prepare_branch(struct prep *p, int32_t b)
 static void *prepare(void *arg)
 {
     struct prep *p = arg;
-    demo_rows_reset(&p->rows);
-    demo_rows_reset(&p->posts);
+    db_rows_reset(&p->rows);
+    db_rows_reset(&p->posts);
     p->count = 0;
     p->rc = 0;
     for (size_t i = p->from; i < p->to && p->rc == 0; i++)
@@ -352,12 +351,12 @@ static int write_batch(struct writer *w, const struct prep *p, int64_t job_id, i
 {
     if (db_begin(w->db, e) != 0)
         return -1;
-    demo_rows_reset(&w->orgs);
+    db_rows_reset(&w->orgs);
     for (size_t i = p->from; i < p->to; i++)
         put_org(w, (int32_t)i);
-    if (demo_rows_insert(&w->orgs, w->org_one, w->org_many, ORG_ROWS, e) != 0 ||
-        demo_rows_insert(&p->rows, w->member_one, w->member_many, MEMBER_ROWS, e) != 0 ||
-        demo_rows_insert(&p->posts, w->post_one, w->post_many, POST_ROWS, e) != 0)
+    if (db_rows_insert(&w->orgs, w->org_one, w->org_many, ORG_ROWS, e) != 0 ||
+        db_rows_insert(&p->rows, w->member_one, w->member_many, MEMBER_ROWS, e) != 0 ||
+        db_rows_insert(&p->posts, w->post_one, w->post_many, POST_ROWS, e) != 0)
         goto fail;
     if (job_id > 0 && jobs_store_progress(w->db, job_id, done + p->count, w->plan->members, e) != 0)
         goto fail;
@@ -401,29 +400,6 @@ static int id_base(struct db *db, const char *sql_sqlite, const char *sql_pg, in
         *base = db_col_i64(st, 0) - n;
     db_finalize(st);
     return rc;
-}
-
-/* Enlarges the SQLite page cache for the run; *old gets the value to restore (0: nothing). */
-static int cache_grow(struct db *db, int64_t *old, struct err *e)
-{
-    *old = 0;
-    if (db_kind(db) != DB_SQLITE)
-        return 0;
-    if (db_query_i64(db, SQL_SQLITE_CACHE_GET, old, e) != 0 ||
-        db_exec(db, SQL_SQLITE_CACHE_BIG, e) != 0)
-        return -1;
-    return 0;
-}
-
-static void cache_restore(struct db *db, int64_t old)
-{
-    char sql[64];
-    struct err ignored = ERR_INIT;
-    if (old == 0)
-        return;
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)old);   /* our own value */
-    if (db_exec(db, sql, &ignored) != 0)
-        return;                           /* a bigger cache than needed is harmless */
 }
 
 /* Writes every batch; preparation of the next overlaps the writing of this one. */
@@ -474,18 +450,18 @@ int demo_store_write(struct db *db, const struct demo_plan *plan, const struct k
     if (id_base(db, SQL_MAX_ORG_ID, SQL_PG_RESERVE, (int64_t)plan->norgs, &w.base, e) != 0 ||
         id_base(db, SQL_MAX_MEMBER_ID, SQL_PG_RESERVE_MEMBERS, plan->members, &member_base,
                 e) != 0 ||
-        cache_grow(db, &old_cache, e) != 0)
+        db_page_cache_grow(db, 128, &old_cache, e) != 0)
         return -1;
     next_member = member_base + 1;
     demo_unique_init(&ids, plan->members);
     demo_unique_init(&phones, plan->members);
-    demo_rows_init(&w.orgs, ORG_COLS);
+    db_rows_init(&w.orgs, ORG_COLS);
     for (int i = 0; i < 2; i++) {
         prep[i] = (struct prep){.plan = plan, .keys = keys, .ring = keys_field_ring(keys),
                                 .org_base = w.base, .next_member = &next_member, .ids = &ids,
                                 .phones = &phones};
-        demo_rows_init(&prep[i].rows, MEMBER_COLS);
-        demo_rows_init(&prep[i].posts, POST_COLS);
+        db_rows_init(&prep[i].rows, MEMBER_COLS);
+        db_rows_init(&prep[i].posts, POST_COLS);
     }
     if (db_prepare(db, &w.org_one, SQL_ORG_1, e) != 0 ||
         db_prepare(db, &w.org_many, SQL_ORG_N, e) != 0 ||
@@ -518,13 +494,13 @@ done:
     db_finalize(w.member_many);
     db_finalize(w.post_one);
     db_finalize(w.post_many);
-    demo_rows_fini(&w.orgs);
+    db_rows_fini(&w.orgs);
     for (int i = 0; i < 2; i++) {
-        demo_rows_fini(&prep[i].rows);
-        demo_rows_fini(&prep[i].posts);
+        db_rows_fini(&prep[i].rows);
+        db_rows_fini(&prep[i].posts);
     }
     demo_unique_fini(&ids);
     demo_unique_fini(&phones);
-    cache_restore(db, old_cache);
+    db_page_cache_restore(db, old_cache);
     return rc;
 }

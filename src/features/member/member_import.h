@@ -93,6 +93,13 @@ int member_import_file_drop(struct db *db, int64_t id, struct err *e)
     __attribute__((warn_unused_result));
 int member_import_errors_clear(struct db *db, int64_t id, struct err *e)
     __attribute__((warn_unused_result));
+/* Retention of uploads that were checked but never run: those created before `before` lose
+ * their stored file and become "expired" (*n of them). Inside the caller's transaction. */
+int member_import_expire(struct db *db, int64_t before, int64_t *n, struct err *e)
+    __attribute__((warn_unused_result));
+/* The same for the configured retention (config import_retention_days, 7 days): called at
+ * each upload and at the end of each run, so it costs one indexed statement pair there. */
+int member_import_expire_old(struct db *db, struct err *e) __attribute__((warn_unused_result));
 
 /* One problem of the error report; value is the original cell text. */
 struct member_import_problem {
@@ -135,10 +142,12 @@ int member_import_execute(struct db *db, struct arena *a, const struct member_im
 /* The job kind "member.import" (params {"import_id":N}). */
 int member_import_job(struct db *db, struct arena *a, const struct job *job,
                       const char **result_json, struct err *e);
-/* Undo: ERR_CONFLICT "import.undo_changed" (detail: how many rows changed) when any row no
- * longer has the version the import left; "import.undo_state" unless done or failed. */
+/* Undo: ERR_CONFLICT "import.undo_changed" (*changed: how many rows changed) when any row no
+ * longer has the version the import left; "import.undo_linked" (*linked: how many) when a user
+ * account or a change request points at a member it inserted; "import.undo_state" unless done
+ * or failed. Nothing is deleted then. */
 int member_import_undo(struct db *db, struct arena *a, int64_t id, int64_t *changed,
-                       struct err *e) __attribute__((warn_unused_result));
+                       int64_t *linked, struct err *e) __attribute__((warn_unused_result));
 /* The import's audit entry (member.import / member.import_undo), counts as changes. */
 int member_import_audit(struct db *db, const struct member_import *im, const char *action,
                         const struct member_import_counts *c, struct err *e)

@@ -219,7 +219,8 @@ static void imports_create(struct http_req *req, struct http_res *res)
     int64_t id = 0;
     if (db_begin(req->db, &e) != 0)
         goto fail;
-    if (member_import_create(req->db, &im, &id, &e) != 0 ||
+    if (member_import_expire_old(req->db, &e) != 0 ||
+        member_import_create(req->db, &im, &id, &e) != 0 ||
         member_import_file_put(req->db, id, req->body, req->body_len, &e) != 0)
         goto fail;
     struct member_import_pass p = {.import_id = id, .scope_json = im.scope};
@@ -282,7 +283,8 @@ static void imports_run(struct http_req *req, struct http_res *res)
     if (load_visible(req, &im, &e) != 0)
         goto fail;
     if (strcmp(im.state, "checked") != 0) {
-        err_set(&e, ERR_CONFLICT, "import.already_run");
+        err_set(&e, ERR_CONFLICT,
+                strcmp(im.state, "expired") == 0 ? "import.expired" : "import.already_run");
         goto fail;
     }
     char params[64];
@@ -310,11 +312,13 @@ static void imports_undo(struct http_req *req, struct http_res *res)
 {
     struct err e = ERR_INIT;
     struct member_import im;
-    int64_t changed = 0;
+    int64_t changed = 0, linked = 0;
     if (load_visible(req, &im, &e) != 0 ||
-        member_import_undo(req->db, req->arena, im.id, &changed, &e) != 0) {
+        member_import_undo(req->db, req->arena, im.id, &changed, &linked, &e) != 0) {
         if (changed > 0)
             err_field(&e, "changed_rows", arena_printf(req->arena, "%lld", (long long)changed));
+        if (linked > 0)
+            err_field(&e, "linked_rows", arena_printf(req->arena, "%lld", (long long)linked));
         http_reply_error(res, &e);
         return;
     }

@@ -39,7 +39,7 @@ static int finish_run(struct db *db, const struct member_import *im,
     if (db_begin(db, e) != 0)
         return -1;
     if (member_import_set_counts(db, im->id, c, unknown, e) != 0 ||
-        member_import_file_drop(db, im->id, e) != 0 ||
+        member_import_file_drop(db, im->id, e) != 0 || member_import_expire_old(db, e) != 0 ||
         member_import_audit(db, im, "member.import", c, e) != 0 ||
         member_import_set_state(db, im->id, "done", 0, NULL, e) != 0 || db_commit(db, e) != 0) {
         db_rollback(db);
@@ -64,8 +64,13 @@ int member_import_execute(struct db *db, struct arena *a, const struct member_im
     struct err fe = ERR_INIT;
     if (db_in_tx(db))
         db_rollback(db);
-    if (member_import_set_state(db, im->id, "failed", 0, e->message, &fe) != 0)
+    /* A failed run is final (only a checked import runs); undo and the error report need
+     * member_import_rows and member_import_errors, not the file: it goes with the state. */
+    if (db_begin(db, &fe) != 0 || member_import_set_state(db, im->id, "failed", 0, e->message, &fe) != 0 ||
+        member_import_file_drop(db, im->id, &fe) != 0 || db_commit(db, &fe) != 0) {
+        db_rollback(db);
         log_error("import", "import %lld: cannot mark failed: %s", (long long)im->id, fe.message);
+    }
     return -1;
 }
 
@@ -105,6 +110,26 @@ int member_import_job(struct db *db, struct arena *a, const struct job *job,
 static const char SQL_ROWS[] =
     "SELECT r.member_id, r.action, r.version_after, r.before, m.version FROM member_import_rows r "
     "LEFT JOIN members m ON m.id = r.member_id WHERE r.import_id = ? ORDER BY r.member_id";
+
+/* Inserted members a user account or a change request now points at: deleting them would break
+ * those rows (users.member_id, member_change_requests.member_id reference members), and neither
+ * link moves members.version. Counted before anything is deleted. */
+static const char SQL_LINKED[] =
+    "SELECT COUNT(*) FROM member_import_rows r WHERE r.import_id = ? AND r.action = 'insert' "
+    "AND (EXISTS (SELECT 1 FROM users u WHERE u.member_id = r.member_id) OR "
+    "EXISTS (SELECT 1 FROM member_change_requests c WHERE c.member_id = r.member_id))";
+
+static int count_linked(struct db *db, int64_t id, int64_t *n, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_LINKED, e) != 0)
+        return -1;
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st, e);
+    *n = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+    db_finalize(st);
+    return rc == DB_ROW ? 0 : -1;
+}
 
 struct undo_row {
     int64_t id, version_after;
@@ -214,13 +239,13 @@ static int undo_rows(struct db *db, struct arena *a, const struct undo_row *rows
 }
 
 int member_import_undo(struct db *db, struct arena *a, int64_t id, int64_t *changed,
-                       struct err *e)
+                       int64_t *linked, struct err *e)
 {
     struct member_import im;
     struct undo_row *rows;
     struct member_import_counts c = {0};
     int64_t n;
-    *changed = 0;
+    *changed = *linked = 0;
     if (member_import_get(db, a, id, &im, e) != 0)
         return -1;
     if (strcmp(im.state, "done") != 0 && strcmp(im.state, "failed") != 0)
@@ -232,6 +257,13 @@ int member_import_undo(struct db *db, struct arena *a, int64_t id, int64_t *chan
     if (*changed > 0) {
         err_set(e, ERR_CONFLICT, "import.undo_changed");
         err_detail(e, "%lld", (long long)*changed);
+        goto fail;
+    }
+    if (count_linked(db, id, linked, e) != 0)
+        goto fail;
+    if (*linked > 0) {
+        err_set(e, ERR_CONFLICT, "import.undo_linked");
+        err_detail(e, "%lld", (long long)*linked);
         goto fail;
     }
     c.total = n;

@@ -13,6 +13,12 @@ static const struct i18n_msg MSGS[] = {
     {"import.undo_state", "只能撤销已完成或失败的导入", "Only a finished or failed import can be undone"},
     {"import.undo_changed", "导入后已有党员信息被修改，不能撤销（changed_rows 为修改的行数）",
      "Members of this import changed since; it cannot be undone (changed_rows tells how many)"},
+    {"import.undo_linked",
+     "本次导入新增的党员已关联用户账号或变更申请，不能撤销（linked_rows 为关联的人数）",
+     "Members added by this import are linked to a user account or a change request; it cannot "
+     "be undone (linked_rows tells how many)"},
+    {"import.expired", "上传已超过保留期限，文件已删除，请重新上传",
+     "This upload is past its retention period and its file was deleted; upload it again"},
     {"import.file_gone", "上传的文件已不在，请重新上传", "The uploaded file is gone; upload it again"},
     {"import.formula", "单元格含公式，已使用 Excel 保存的计算结果（IMP-02）",
      "The cell holds a formula; Excel's saved result was used (IMP-02)"},

@@ -1,5 +1,7 @@
 /* member_import_run.c: one pass over an import file (member_import.h): header mapping, cell
- * normalisation, the member rules, scope, classification and, when writing, the batches.
+ * normalisation, the member rules and scope of each row on its own, and the batches (the
+ * lookups, classification and writing of a batch are member_import_batch.c; see
+ * member_import_internal.h).
  *
  * Platform rule ids of the import (the member rules keep theirs, domain-rules.md):
  *   IMP-01 header: required columns present, unknown columns reported
@@ -25,46 +27,13 @@
 #include "crypto/pdata.h"
 #include "db/db.h"
 #include "features/member/member_import.h"
+#include "features/member/member_import_internal.h"
 #include "features/member/member_record.h"
 #include "jobs/jobs.h"
 #include "sheet/sheet_norm.h"
 
 #define MAX_PROBLEMS 200000          /* stored per import; beyond, counted only */
 #define VALUE_MAX 1000               /* bytes of an original value kept in the report */
-
-struct org_ent {
-    const char *code, *path;
-    int64_t id;
-    bool member_org;                 /* a branch or group */
-};
-
-struct pass {
-    struct db *db;
-    struct arena *a;                 /* the pass */
-    struct arena *ra;                /* rows: renewed every MEMBER_IMPORT_BATCH rows */
-    const struct member_import_pass *p;
-    struct member_codes codes;
-    struct imp_code *icodes;
-    size_t nicodes;
-    struct member_rule_config cfg;
-    struct date today;
-    struct org_ent *orgs;
-    size_t norgs;
-    const char **scope;
-    size_t nscope;
-    int colmap[256];                 /* sheet column -> member_import_columns index, -1 */
-    const char *headers[256];        /* header text per sheet column */
-    bool present[64];                /* by member_import_columns index */
-    char **seen;                     /* open-addressing set of ID blind indexes */
-    size_t seen_cap, seen_n;
-    const struct keys *k;
-    struct field_keyring kr;
-    struct db_stmt *find, *err_ins, *row_ins, *done_q;
-    int64_t err_seq, in_batch, rows_done;
-    bool resuming;
-    const struct org_ent *default_org;
-    struct member_import_counts c;
-};
 
 static int cmp_org(const void *x, const void *y)
 {
@@ -114,7 +83,7 @@ static const struct org_ent *org_by_id(const struct pass *s, int64_t id)
     return NULL;
 }
 
-static bool in_scope(const struct pass *s, const char *path)
+bool imp_in_scope(const struct pass *s, const char *path)
 {
     for (size_t i = 0; i < s->nscope; i++)
         if (strncmp(path, s->scope[i], strlen(s->scope[i])) == 0)
@@ -203,11 +172,11 @@ static bool seen_add(struct pass *s, const char *hex)
 
 /* ---- problems ---- */
 
-static int problem(struct pass *s, int64_t row, const char *column, const char *rule,
-                   const char *msg, const char *value, struct err *e)
+int imp_problem(struct pass *s, int64_t row, const char *column, const char *rule,
+                const char *msg, const char *value, struct err *e)
 {
     s->c.n_errors++;
-    if (s->err_seq >= MAX_PROBLEMS)
+    if (s->err_seq + (int64_t)s->nprobs >= MAX_PROBLEMS)
         return 0;
     char cut[VALUE_MAX + 1];
     char *sealed = NULL;
@@ -223,16 +192,21 @@ static int problem(struct pass *s, int64_t row, const char *column, const char *
     if (n > 0 &&
         field_encrypt(&s->kr, "member_import_errors.value", s->p->import_id, cut, &sealed, e) != 0)
         return -1;
-    db_reset(s->err_ins);
-    db_bind_i64(s->err_ins, 1, s->p->import_id);
-    db_bind_i64(s->err_ins, 2, s->err_seq++);
-    db_bind_i64(s->err_ins, 3, row);
-    db_bind_text(s->err_ins, 4, column);
-    db_bind_text(s->err_ins, 5, rule);
-    db_bind_text(s->err_ins, 6, msg);
-    db_bind_text(s->err_ins, 7, sealed);
+    if (s->nprobs == s->capprobs) {
+        size_t cap = s->capprobs != 0 ? s->capprobs * 2 : 256;
+        struct imp_problem *p = arena_alloc(s->ra, sizeof *p * cap);
+        if (s->nprobs > 0)
+            memcpy(p, s->probs, sizeof *p * s->nprobs);
+        s->probs = p;
+        s->capprobs = cap;
+    }
+    s->probs[s->nprobs] = (struct imp_problem){
+        .row = row, .order = s->nprobs, .column = column, .rule = rule, .msg = msg,
+        .sealed = sealed != NULL ? arena_strdup(s->ra, sealed) : NULL,
+    };
+    s->nprobs++;
     free(sealed);
-    return db_step(s->err_ins, e) == DB_DONE ? 0 : -1;
+    return 0;
 }
 
 /* ---- header ---- */
@@ -282,7 +256,7 @@ struct row_ctx {
     bool bad;
 };
 
-static const char *header_of(const struct pass *s, int col)
+const char *imp_header_of(const struct pass *s, int col)
 {
     for (int i = 0; i < 256; i++)
         if (s->colmap[i] == col)
@@ -290,7 +264,7 @@ static const char *header_of(const struct pass *s, int col)
     return member_import_columns[col].zh;
 }
 
-static int col_of_field(const char *field)
+int imp_col_of_field(const char *field)
 {
     if (strcmp(field, "org_id") == 0)
         field = "org";
@@ -300,7 +274,7 @@ static int col_of_field(const char *field)
     return -1;
 }
 
-static const char **field_ptr(struct member_record *r, const char *field)
+const char **imp_field_ptr(struct member_record *r, const char *field)
 {
     struct {
         const char *name;
@@ -330,7 +304,7 @@ static int read_cell(struct pass *s, int64_t rowno, int col, const struct sheet_
     char *v = arena_strdup(s->ra, cell->value);
     rc->cell[col] = cell->raw[0] != '\0' ? cell->raw : cell->value;
     if ((cell->flags & SHEET_CELL_FORMULA) != 0 &&
-        problem(s, rowno, header_of(s, col), "IMP-02", "import.formula", cell->value, e) != 0)
+        imp_problem(s, rowno, imp_header_of(s, col), "IMP-02", "import.formula", cell->value, e) != 0)
         return -1;
     if (c->kind != IMP_TEXT)
         sheet_norm_trim(sheet_norm_halfwidth(v));
@@ -351,29 +325,29 @@ static int read_cell(struct pass *s, int64_t rowno, int col, const struct sheet_
         if (v[0] == '\0')
             return 0;
         const struct org_ent *o = org_by_code(s, v);
-        if (o == NULL || !in_scope(s, o->path)) {   /* outside = unknown: no leak */
+        if (o == NULL || !imp_in_scope(s, o->path)) {   /* outside = unknown: no leak */
             rc->bad = true;
-            return problem(s, rowno, header_of(s, col), "IMP-03", "import.org_not_found",
+            return imp_problem(s, rowno, imp_header_of(s, col), "IMP-03", "import.org_not_found",
                            cell->value, e);
         }
         if (!o->member_org) {
             rc->bad = true;
-            return problem(s, rowno, header_of(s, col), "MEMB-03", "member.org_not_branch",
+            return imp_problem(s, rowno, imp_header_of(s, col), "MEMB-03", "member.org_not_branch",
                            cell->value, e);
         }
         rc->org = o;
         rc->r.org_id = o->id;
         return 0;
     }
-    const char **dst = field_ptr(&rc->r, c->field);
+    const char **dst = imp_field_ptr(&rc->r, c->field);
     if (dst != NULL)
         *dst = v[0] != '\0' ? v : NULL;
     return 0;
 }
 
 /* Adds the violations of chk as problems (first per field). */
-static int report(struct pass *s, int64_t rowno, struct row_ctx *rc,
-                  const struct member_check *chk, struct err *e)
+int imp_report(struct pass *s, int64_t rowno, const struct imp_row *row, bool bad_org,
+               const struct member_check *chk, struct err *e)
 {
     for (int i = 0; i < chk->n; i++) {
         bool dup = false;
@@ -381,18 +355,18 @@ static int report(struct pass *s, int64_t rowno, struct row_ctx *rc,
             dup = dup || strcmp(chk->v[j].field, chk->v[i].field) == 0;
         if (dup)
             continue;
-        if (rc->bad && strcmp(chk->v[i].field, "org_id") == 0)
+        if (bad_org && strcmp(chk->v[i].field, "org_id") == 0)
             continue;                              /* the org cell is reported already */
-        int col = col_of_field(chk->v[i].field);
-        const char *column = col >= 0 ? header_of(s, col) : chk->v[i].field;
-        if (problem(s, rowno, column, chk->v[i].rule, chk->v[i].key,
-                    col >= 0 && rc->cell[col] != NULL ? rc->cell[col] : "", e) != 0)
+        int col = imp_col_of_field(chk->v[i].field);
+        const char *column = col >= 0 ? imp_header_of(s, col) : chk->v[i].field;
+        if (imp_problem(s, rowno, column, chk->v[i].rule, chk->v[i].key,
+                        col >= 0 && row->cell[col] != NULL ? row->cell[col] : "", e) != 0)
             return -1;
     }
     return 0;
 }
 
-static int check(struct pass *s, struct member_record *r, struct member_check *chk)
+int imp_check(struct pass *s, struct member_record *r, struct member_check *chk)
 {
     int n = member_rules_check(r, &s->cfg, s->today, member_codes_has, &s->codes, chk);
     if (n > 0)
@@ -406,92 +380,7 @@ static int check(struct pass *s, struct member_record *r, struct member_check *c
     return 0;
 }
 
-/* ---- the existing record ---- */
-
-static int record_of_full(struct pass *s, const struct member_full *f, struct member_record *r,
-                          struct err *e)
-{
-    const struct member *m = &f->m;
-    *r = (struct member_record){
-        .org_id = m->org_id, .name = m->name, .gender = arena_printf(s->ra, "%d", m->gender),
-        .ethnicity = f->ethnicity, .education = f->education, .category = m->category,
-        .status = m->status, .birth_date = m->birth_date, .applied_on = f->applied_on,
-        .activist_on = f->activist_on, .candidate_on = f->candidate_on,
-        .joined_on = m->joined_on, .full_on = f->full_on, .full_exception = f->full_exception,
-        .status_on = f->status_on, .status_reason = f->status_reason, .job = f->job,
-        .title = f->title, .work_unit = f->work_unit, .department = f->department,
-    };
-    bool ok = member_record_unseal(s->ra, "members.id_number", m->id, m->id_number_enc,
-                                   &r->id_number, e) == 0 &&
-              member_record_unseal(s->ra, "members.phone", m->id, m->phone_enc, &r->phone, e) == 0 &&
-              member_record_unseal(s->ra, "members.address", m->id, m->address_enc, &r->address,
-                                   e) == 0;
-    return ok ? 0 : -1;
-}
-
-/* The row's fields not in the sheet come from the stored record. */
-static void keep_absent(const struct pass *s, struct member_record *r,
-                        const struct member_record *was)
-{
-    for (size_t i = 0; i < member_import_ncolumns; i++) {
-        if (s->present[i])
-            continue;
-        const char *f = member_import_columns[i].field;
-        if (strcmp(f, "org") == 0) {
-            if (r->org_id == 0)
-                r->org_id = was->org_id;
-            continue;
-        }
-        const char **dst = field_ptr(r, f);
-        const char **src = field_ptr((struct member_record *)was, f);
-        if (dst != NULL && src != NULL && *dst == NULL)
-            *dst = *src;
-    }
-}
-
-static int find_member(struct pass *s, const char *bidx, int64_t *id, struct err *e)
-{
-    *id = 0;
-    db_reset(s->find);
-    db_bind_text(s->find, 1, bidx);
-    int rc = db_step(s->find, e);
-    if (rc == DB_ROW)
-        *id = db_col_i64(s->find, 0);
-    return rc == DB_ERROR ? -1 : 0;
-}
-
-/* For a resumed run: what this import already did to member id ("" when nothing). */
-static int already_done(struct pass *s, int64_t id, const char **action, struct err *e)
-{
-    *action = "";
-    if (!s->resuming)
-        return 0;
-    db_reset(s->done_q);
-    db_bind_i64(s->done_q, 1, s->p->import_id);
-    db_bind_i64(s->done_q, 2, id);
-    int rc = db_step(s->done_q, e);
-    if (rc == DB_ROW)
-        *action = db_col_strdup(s->ra, s->done_q, 0);
-    return rc == DB_ERROR ? -1 : 0;
-}
-
-/* ---- writing ---- */
-
-static int seal(struct pass *s, const char *column, int64_t id, const char *v, const char **out,
-                struct err *e)
-{
-    char *x = NULL;
-    *out = NULL;
-    if (v == NULL || v[0] == '\0')
-        return 0;
-    if (field_encrypt(&s->kr, column, id, v, &x, e) != 0)
-        return -1;
-    *out = arena_strdup(s->ra, x);
-    free(x);
-    return 0;
-}
-
-static const char *blind(struct pass *s, const char *column, const char *v)
+const char *imp_blind(struct pass *s, const char *column, const char *v)
 {
     char norm[PDATA_NORM_MAX], hex[FIELD_BLIND_HEX];
     if (v == NULL || v[0] == '\0')
@@ -504,97 +393,13 @@ static const char *blind(struct pass *s, const char *column, const char *v)
     return arena_strdup(s->ra, hex);
 }
 
-/* The row to write; with id > 0 also the personal data, sealed for that row. */
-static int row_for(struct pass *s, int64_t id, const struct member_record *r,
-                   const struct member_check *chk, struct member_row *row, struct err *e)
-{
-    member_record_row_base(r, chk, row);
-    if (id == 0)
-        return 0;
-    row->id_number_bidx = blind(s, "id_number", r->id_number);
-    row->phone_bidx = blind(s, "phone", r->phone);
-    if (seal(s, "members.id_number", id, r->id_number, &row->id_number_enc, e) != 0 ||
-        seal(s, "members.phone", id, r->phone, &row->phone_enc, e) != 0 ||
-        seal(s, "members.address", id, r->address, &row->address_enc, e) != 0 ||
-        seal(s, "members.id_number_orig", id, chk->id_orig, &row->id_number_orig_enc, e) != 0)
-        return -1;
-    return 0;
-}
-
-/* The stored row as JSON for undo (sealed values as they are). */
-static char *before_json(const struct member_full *f)
-{
-    json_t *j = json_pack("{s:I, s:I, s:s?, s:I}", "version", (json_int_t)f->version, "org_id",
-                          (json_int_t)f->m.org_id, "name", f->m.name, "gender",
-                          (json_int_t)f->m.gender);
-    const char *keys[] = {"birth_date", "category", "status", "ethnicity", "education",
-                          "applied_on", "activist_on", "candidate_on", "joined_on", "full_on",
-                          "full_exception", "job", "title", "work_unit", "department",
-                          "status_on", "status_reason", "id_number_enc", "id_number_bidx",
-                          "id_number_orig_enc", "phone_enc", "phone_bidx", "address_enc"};
-    const char *vals[] = {f->m.birth_date, f->m.category, f->m.status, f->ethnicity,
-                          f->education, f->applied_on, f->activist_on, f->candidate_on,
-                          f->m.joined_on, f->full_on, f->full_exception, f->job, f->title,
-                          f->work_unit, f->department, f->status_on, f->status_reason,
-                          f->m.id_number_enc, f->id_number_bidx, f->id_number_orig_enc,
-                          f->m.phone_enc, f->phone_bidx, f->m.address_enc};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (vals[i] != NULL)
-            json_object_set_new(j, keys[i], json_string(vals[i]));
-    char *s = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    return s;
-}
-
-static int record_row(struct pass *s, int64_t id, const char *action, int64_t version,
-                      const char *before, struct err *e)
-{
-    db_reset(s->row_ins);
-    db_bind_i64(s->row_ins, 1, s->p->import_id);
-    db_bind_i64(s->row_ins, 2, id);
-    db_bind_text(s->row_ins, 3, action);
-    db_bind_i64(s->row_ins, 4, version);
-    db_bind_text(s->row_ins, 5, before);
-    return db_step(s->row_ins, e) == DB_DONE ? 0 : -1;
-}
-
-static int write_new(struct pass *s, const struct member_record *r,
-                     const struct member_check *chk, struct err *e)
-{
-    struct member_row row;
-    int64_t id;
-    if (row_for(s, 0, r, chk, &row, e) != 0 ||   /* the non-personal columns */
-        member_record_insert(s->db, &row, &id, e) != 0 || row_for(s, id, r, chk, &row, e) != 0 ||
-        member_record_set_pdata(s->db, id, &row, e) != 0)
-        return -1;
-    return record_row(s, id, "insert", 1, NULL, e);
-}
-
-static int write_update(struct pass *s, const struct member_full *f,
-                        const struct member_record *r, const struct member_check *chk,
-                        struct err *e)
-{
-    struct member_row row;
-    char *before = before_json(f);
-    int rc = row_for(s, f->m.id, r, chk, &row, e) != 0 ||
-                     member_record_update(s->db, f->m.id, f->version, &row, e) != 0 ||
-                     record_row(s, f->m.id, "update", f->version + 1, before, e) != 0
-                 ? -1
-                 : 0;
-    free(before);
-    return rc;
-}
-
 /* ---- the pass ---- */
 
+/* One sheet row on its own: cells, rules, org, IMP-04; a good row joins the batch. */
 static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
 {
-    if (s->c.total % MEMBER_IMPORT_BATCH == 0) {   /* nothing of earlier rows is kept */
-        arena_destroy(s->ra);
-        s->ra = arena_create(64 << 10);
-    }
     struct row_ctx rc = {0};
-    struct member_check chk;
+    struct imp_row *ir = &s->rows[s->nrows];
     int64_t rowno = row->number;
     s->c.total++;
     for (uint32_t i = 0; i < row->ncells && i < 256; i++)
@@ -603,123 +408,78 @@ static int one_row(struct pass *s, const struct sheet_row *row, struct err *e)
     if (rc.r.org_id == 0 && !rc.bad && s->default_org != NULL) {
         if (!s->default_org->member_org) {
             rc.bad = true;
-            if (problem(s, rowno, header_of(s, col_of_field("org")), "MEMB-03",
-                        "member.org_not_branch", s->default_org->code, e) != 0)
+            if (imp_problem(s, rowno, imp_header_of(s, imp_col_of_field("org")), "MEMB-03",
+                            "member.org_not_branch", s->default_org->code, e) != 0)
                 return -1;
         }
         rc.r.org_id = s->default_org->id;
     }
-    struct member_record given = rc.r;          /* before defaults: absent columns keep */
+    ir->rowno = rowno;                /* field by field: the struct is ~3 KB, mostly chk */
+    ir->given = rc.r;                 /* before defaults */
+    ir->bidx = NULL;
+    ir->found = false;
+    ir->done = "";
+    for (int i = 0; i < 64; i++)      /* the sheet's row is gone at the next row: copy */
+        ir->cell[i] = rc.cell[i] != NULL ? arena_strdup(s->ra, rc.cell[i]) : NULL;
     if (rc.r.status == NULL)
         rc.r.status = "normal";
-    if (check(s, &rc.r, &chk) > 0 || rc.bad) {
+    if (imp_check(s, &rc.r, &ir->chk) > 0 || rc.bad) {
         s->c.n_bad++;
-        return chk.n > 0 ? report(s, rowno, &rc, &chk, e) : 0;
+        return ir->chk.n > 0 ? imp_report(s, rowno, ir, rc.bad, &ir->chk, e) : 0;
     }
-    const char *bidx = blind(s, "id_number", rc.r.id_number);
-    int col_id = col_of_field("id_number");
-    if (bidx != NULL && seen_add(s, bidx)) {
+    ir->r = rc.r;
+    ir->bidx = imp_blind(s, "id_number", rc.r.id_number);
+    int col_id = imp_col_of_field("id_number");
+    if (ir->bidx != NULL && seen_add(s, ir->bidx)) {
         s->c.n_bad++;
-        return problem(s, rowno, header_of(s, col_id), "IMP-04", "import.duplicate_in_file",
-                       rc.cell[col_id], e);
+        return imp_problem(s, rowno, imp_header_of(s, col_id), "IMP-04",
+                           "import.duplicate_in_file", ir->cell[col_id], e);
     }
-    int64_t id = 0;
-    if (bidx != NULL && find_member(s, bidx, &id, e) != 0)
-        return -1;
-    if (id == 0) {
-        s->c.n_new++;
-        return s->p->write ? write_new(s, &rc.r, &chk, e) : 0;
-    }
-    const char *done;
-    if (already_done(s, id, &done, e) != 0)
-        return -1;
-    if (done[0] != '\0') {                        /* a resumed run: written before the cut */
-        if (strcmp(done, "insert") == 0)
-            s->c.n_new++;
-        else
-            s->c.n_update++;
-        return 0;
-    }
-    struct member_full f;
-    struct member_record was;
-    if (member_record_get(s->db, s->ra, id, &f, e) != 0)
-        return -1;
-    if (!in_scope(s, f.m.org_path)) {             /* someone else's member: as on create */
-        s->c.n_bad++;
-        return problem(s, rowno, header_of(s, col_id), "ID-02", "member.duplicate_id_number",
-                       rc.cell[col_id], e);
-    }
-    if (member_rules_is_archived(f.m.status)) {
-        s->c.n_bad++;
-        return problem(s, rowno, header_of(s, col_id), "IMP-05", "member.archived_read_only",
-                       rc.cell[col_id], e);
-    }
-    if (record_of_full(s, &f, &was, e) != 0)
-        return -1;
-    rc.r = given;
-    keep_absent(s, &rc.r, &was);
-    if (rc.r.status == NULL)                     /* a present but blank status cell */
-        rc.r.status = "normal";
-    if (check(s, &rc.r, &chk) > 0) {
-        s->c.n_bad++;
-        return report(s, rowno, &rc, &chk, e);
-    }
-    json_t *d = member_record_diff(&was, &rc.r);
-    bool same = json_object_size(d) == 0;
-    json_decref(d);
-    if (same) {
-        s->c.n_unchanged++;
-        return 0;
-    }
-    s->c.n_update++;
-    return s->p->write ? write_update(s, &f, &rc.r, &chk, e) : 0;
+    s->nrows++;
+    return 0;
 }
 
-static int prepare(struct pass *s, struct err *e)
+/* Whether this import wrote rows before (a resumed run). */
+static int resuming(struct pass *s, struct err *e)
 {
-    if (db_prepare(s->db, &s->find,
-                   "SELECT id FROM members WHERE id_number_bidx = ? LIMIT 1", e) != 0 ||
-        db_prepare(s->db, &s->err_ins,
-                   "INSERT INTO member_import_errors (import_id, seq, row_no, col, rule, msg, "
-                   "value_enc) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   e) != 0 ||
-        db_prepare(s->db, &s->row_ins,
-                   "INSERT INTO member_import_rows (import_id, member_id, action, version_after, "
-                   "before) VALUES (?, ?, ?, ?, ?)",
-                   e) != 0 ||
-        db_prepare(s->db, &s->done_q,
-                   "SELECT action FROM member_import_rows WHERE import_id = ? AND member_id = ?",
-                   e) != 0)
-        return -1;
+    struct db_stmt *st = NULL;
     if (!s->p->write)
         return 0;
-    int64_t n = 0;
-    struct db_stmt *st = NULL;
-    if (db_prepare(s->db, &st, "SELECT COUNT(*) FROM member_import_rows WHERE import_id = ?", e) != 0)
+    if (db_prepare(s->db, &st,
+                   "SELECT COUNT(*) FROM (SELECT 1 FROM member_import_rows WHERE import_id = ? "
+                   "LIMIT 1) t",
+                   e) != 0)
         return -1;
     db_bind_i64(st, 1, s->p->import_id);
     int rc = db_step(st, e);
-    n = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+    s->resuming = rc == DB_ROW && db_col_i64(st, 0) > 0;
     db_finalize(st);
-    s->resuming = n > 0;
     return rc == DB_ROW ? 0 : -1;
 }
 
-/* A run commits every MEMBER_IMPORT_BATCH rows with its progress; a dry run writes only the
- * report, inside the caller's transaction. */
-static int batch_edge(struct pass *s, bool last, struct err *e)
+/* The end of a batch: its rows classified and written, its problems stored; a run commits it
+ * with its progress (a dry run writes only the report, inside the caller's transaction). Then
+ * nothing of the batch is kept. */
+static int end_batch(struct pass *s, bool last, struct err *e)
 {
+    if (imp_batch_flush(s, e) != 0)
+        return -1;
+    s->nrows = 0;
+    s->nprobs = s->capprobs = 0;
+    s->probs = NULL;
+    s->batch_rows = 0;
+    arena_destroy(s->ra);
+    s->ra = arena_create(64 << 10);
     if (!s->p->write)
         return 0;
-    if (!last && ++s->in_batch < MEMBER_IMPORT_BATCH)
-        return 0;
-    s->in_batch = 0;
     if (s->p->job_id > 0) {
         int64_t total = s->p->total_hint > s->c.total ? s->p->total_hint : s->c.total;
         if (jobs_store_progress(s->db, s->p->job_id, s->c.total, total, e) != 0)
             return -1;
     }
     if (db_commit(s->db, e) != 0)
+        return -1;
+    if (!last && !s->stats_ok && member_record_plan_stats(s->db, &s->stats_ok, e) != 0)
         return -1;
     return last ? 0 : db_begin(s->db, e);
 }
@@ -733,6 +493,7 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
     struct sheet_reader *rd = NULL;
     struct sheet_row row;
     int r, rc = -1;
+    int64_t old_cache = 0;
     bool header = false;
     s->db = db;
     s->a = a;
@@ -743,11 +504,17 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
         s->colmap[i] = -1;
     sheet_limits_default(&lim);
     lim.skip_blank_rows = true;
+    s->ra = arena_create(64 << 10);
+    s->rows = arena_alloc(a, sizeof *s->rows * MEMBER_IMPORT_BATCH);   /* reused by every batch */
+    db_rows_init(&s->book, 5);
+    db_rows_init(&s->errs, 7);
     if (load_context(s, e) != 0)
-        return -1;
+        goto done;
     if (sheet_open_mem(data, len, &lim, &rd, e) != 0)
         goto done;
-    if (prepare(s, e) != 0 || (p->write && db_begin(db, e) != 0))
+    if (resuming(s, e) != 0 || member_record_plan_stats(db, &s->stats_ok, e) != 0 ||
+        (p->write && db_page_cache_grow(db, 64, &old_cache, e) != 0) ||
+        (p->write && db_begin(db, e) != 0))
         goto done;
     if (p->write && member_import_errors_clear(db, p->import_id, e) != 0)
         goto done;
@@ -758,7 +525,9 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
             header = true;
             continue;
         }
-        if (one_row(s, &row, e) != 0 || batch_edge(s, false, e) != 0)
+        if (one_row(s, &row, e) != 0)
+            goto done;
+        if (++s->batch_rows == MEMBER_IMPORT_BATCH && end_batch(s, false, e) != 0)
             goto done;
     }
     if (r < 0)
@@ -767,16 +536,15 @@ int member_import_pass(struct db *db, struct arena *a, const void *data, size_t 
         err_set(e, ERR_INVALID, "import.no_header");
         goto done;
     }
-    rc = batch_edge(s, true, e);
+    rc = end_batch(s, true, e);
 done:
     if (rc != 0 && p->write)
         db_rollback(db);
-    db_finalize(s->find);
-    db_finalize(s->err_ins);
-    db_finalize(s->row_ins);
-    db_finalize(s->done_q);
+    db_page_cache_restore(db, old_cache);
     sheet_close(rd);
     arena_destroy(s->ra);
+    db_rows_fini(&s->book);
+    db_rows_fini(&s->errs);
     member_rules_config_fini(&s->cfg);
     *out = s->c;
     return rc;

@@ -7,8 +7,10 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/config.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "crypto/field.h"
 #include "crypto/keys.h"
 #include "db/db.h"
@@ -40,6 +42,12 @@ static const char SQL_PIECE_PUT[] =
     "INSERT INTO member_import_chunks (import_id, seq, data) VALUES (?, ?, ?)";
 static const char SQL_PIECES[] =
     "SELECT seq, data FROM member_import_chunks WHERE import_id = ? ORDER BY seq";
+/* Checked imports (dry run only) created before ?: their sealed upload goes, state expired. */
+static const char SQL_EXPIRE_CHUNKS[] =
+    "DELETE FROM member_import_chunks WHERE import_id IN (SELECT id FROM member_imports "
+    "WHERE state = 'checked' AND created_at < ?)";
+static const char SQL_EXPIRE[] =
+    "UPDATE member_imports SET state = 'expired' WHERE state = 'checked' AND created_at < ?";
 static const char SQL_ERRORS[] =
     "SELECT row_no, col, rule, msg, value_enc FROM member_import_errors WHERE import_id = ? "
     "ORDER BY seq LIMIT ?";
@@ -296,4 +304,35 @@ int member_import_errors_each(struct db *db, int64_t id, int64_t limit,
     }
     db_finalize(st);
     return rc == DB_ERROR ? -1 : 0;
+}
+
+int member_import_expire(struct db *db, int64_t before, int64_t *n, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    *n = 0;
+    if (db_prepare(db, &st, SQL_EXPIRE_CHUNKS, e) != 0)
+        return -1;
+    db_bind_i64(st, 1, before);
+    int rc = db_step(st, e);
+    db_finalize(st);
+    if (rc != DB_DONE || db_prepare(db, &st, SQL_EXPIRE, e) != 0)
+        return -1;
+    db_bind_i64(st, 1, before);
+    rc = db_step(st, e);
+    *n = rc == DB_DONE ? db_changes(st) : 0;
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+int member_import_expire_old(struct db *db, struct err *e)
+{
+    int64_t n = 0;
+    const struct config *c = config_get();
+    int64_t days = c != NULL && c->import_retention_days > 0 ? c->import_retention_days : 7;
+    if (member_import_expire(db, now_unix() - days * 86400, &n, e) != 0)
+        return -1;
+    if (n > 0)
+        log_info("import", "%lld checked import(s) older than %lld days expired, uploads dropped",
+                 (long long)n, (long long)days);
+    return 0;
 }

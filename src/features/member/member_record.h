@@ -85,6 +85,23 @@ int member_record_set_pdata(struct db *db, int64_t id, const struct member_row *
  * "member.stale_version" otherwise. */
 int member_record_update(struct db *db, int64_t id, int64_t version, const struct member_row *r,
                          struct err *e) __attribute__((warn_unused_result));
+/* Bulk, for the import. find_bidx: calls fn(ctx, i, member) for each member whose ID-number
+ * blind index is bidx[i], lowest id first (the blind indexes given must differ), one query per
+ * 128; the member's strings live in a. reserve_ids: n new member ids, never handed out again
+ * (call inside the writing transaction). insert_rows: rows[i] as member ids[i], version 1, in
+ * multi-row INSERTs. */
+typedef void (*member_found_fn)(void *ctx, size_t i, const struct member_full *f);
+int member_record_find_bidx(struct db *db, struct arena *a, const char *const *bidx, size_t n,
+                            member_found_fn fn, void *ctx, struct err *e)
+    __attribute__((warn_unused_result));
+int member_record_reserve_ids(struct db *db, size_t n, int64_t *ids, struct err *e)
+    __attribute__((warn_unused_result));
+int member_record_insert_rows(struct db *db, const int64_t *ids, const struct member_row *rows,
+                              size_t n, struct err *e) __attribute__((warn_unused_result));
+/* PostgreSQL: ANALYZE members when the planner has no statistics for id_number_bidx yet (or
+ * the bulk lookups scan the table); *ok false while the table is still empty. SQLite: *ok. */
+int member_record_plan_stats(struct db *db, bool *ok, struct err *e)
+    __attribute__((warn_unused_result));
 /* ERR_CONFLICT with field id_number when another member has this blind index. */
 int member_record_check_duplicate(struct db *db, int64_t id, const char *id_number_bidx,
                                   struct err *e) __attribute__((warn_unused_result));

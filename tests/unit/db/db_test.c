@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "db/db_rows.h"
 #include "db_fixture.h"
 
 static const char SQL_TABLE_T[] =
@@ -486,6 +487,70 @@ static void snapshot_reads_then_writes_that_commit(void **state)
     db_close(other);
 }
 
+static const char SQL_IN_4[] = "SELECT i FROM t WHERE s IN (?, ?, ?, ?) ORDER BY i";
+
+/* db_prepare_each: PostgreSQL runs it unnamed (planned with its values every time); the same
+ * results, the cache and the bindings behave as for db_prepare, on both engines. */
+static void prepare_each_runs_again_and_again_with_new_values(void **state)
+{
+    struct fx *f = fx_get(state);
+    struct err e = ERR_INIT;
+    fx_exec(f->db, SQL_TABLE_T);
+    fx_exec(f->db, "INSERT INTO t (i, s) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    const char *want[][4] = {{"a", "c", NULL, NULL}, {"b", NULL, NULL, NULL}, {"x", "y", "z", "c"}};
+    const int64_t sums[] = {4, 2, 3};
+    for (int run = 0; run < 8; run++) {                 /* past PostgreSQL's five custom plans */
+        struct db_stmt *st = NULL;
+        int64_t sum = 0;
+        int r;
+        assert_int_equal(db_prepare_each(f->db, &st, SQL_IN_4, &e), 0);
+        for (int k = 0; k < 4; k++)
+            db_bind_text(st, k + 1, want[run % 3][k]);
+        while ((r = db_step(st, &e)) == DB_ROW)
+            sum += db_col_i64(st, 0);
+        assert_int_equal(r, DB_DONE);
+        assert_int_equal(sum, sums[run % 3]);
+        db_finalize(st);
+    }
+    struct db_stmt *bad = NULL;
+    assert_int_equal(db_prepare_each(f->db, &bad, "SELECT i FROM no_such_table WHERE i = ?", &e) == 0 &&
+                         db_step(bad, &e) != DB_ERROR,
+                     0);                                /* an error at prepare or at the run */
+    db_finalize(bad);
+}
+
+/* db_rows_insert_tiers: 4, 2 and 1 rows per statement; 11 rows = 2 x 4 + 2 + 1. */
+static void rows_insert_in_tiers_writes_every_row_once(void **state)
+{
+    struct fx *f = fx_get(state);
+    struct err e = ERR_INIT;
+    struct db_rows r;
+    struct db_stmt *st[3] = {NULL, NULL, NULL};
+    static const int tiers[] = {4, 2, 1};
+    static const char SQL_4[] = "INSERT INTO t (i, s) VALUES (?, ?), (?, ?), (?, ?), (?, ?)";
+    static const char SQL_2[] = "INSERT INTO t (i, s) VALUES (?, ?), (?, ?)";
+    static const char SQL_1[] = "INSERT INTO t (i, s) VALUES (?, ?)";
+    fx_exec(f->db, SQL_TABLE_T);
+    db_rows_init(&r, 2);
+    for (int i = 1; i <= 11; i++) {                      /* 4 + 4 + 2 + 1 */
+        db_rows_i64(&r, i);
+        db_rows_text_or_null(&r, i % 2 ? "odd" : "");
+        db_rows_end(&r);
+    }
+    assert_int_equal(db_prepare(f->db, &st[0], SQL_4, &e), 0);
+    assert_int_equal(db_prepare(f->db, &st[1], SQL_2, &e), 0);
+    assert_int_equal(db_prepare(f->db, &st[2], SQL_1, &e), 0);
+    assert_int_equal(db_rows_insert_tiers(&r, st, tiers, 3, &e), 0);
+    for (int i = 0; i < 3; i++)
+        db_finalize(st[i]);
+    db_rows_fini(&r);
+    int64_t n = 0;
+    assert_int_equal(db_query_i64(f->db, "SELECT COUNT(DISTINCT i) FROM t", &n, &e), 0);
+    assert_int_equal(n, 11);
+    assert_int_equal(db_query_i64(f->db, "SELECT COUNT(*) FROM t WHERE s IS NULL", &n, &e), 0);
+    assert_int_equal(n, 5);                               /* "" went in as NULL */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +576,8 @@ int main(void)
         FX_BOTH(query_i64_gives_zero_for_no_row_and_for_null),
         FX_BOTH(exec_runs_several_statements),
         FX_BOTH(snapshot_reads_then_writes_that_commit),
+        FX_BOTH(prepare_each_runs_again_and_again_with_new_values),
+        FX_BOTH(rows_insert_in_tiers_writes_every_row_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
