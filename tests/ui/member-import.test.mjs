@@ -6,6 +6,7 @@
 // leader (member.read only) has no import button; the wizard in English.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { startServer, apiJson } from './lib/server.mjs'
 import { launchBrowser, openPage, shot } from './lib/browser.mjs'
 import { confirmBox, as } from './lib/login.mjs'
@@ -158,6 +159,32 @@ test('undo refused after a member changed: the message says how many rows', asyn
   await page.context().close()
 })
 
+/** POST a CSV through the API as the test's administrator (the dry run only). */
+async function uploadApi(name, body) {
+  const res = await fetch(`${srv.base}/api/v1/members/imports?filename=${name}`, {
+    method: 'POST', body, headers: { 'Content-Type': 'text/csv', Cookie: srv.session.cookie, 'X-CSRF-Token': srv.session.csrf },
+  })
+  assert.equal(res.status, 201)
+  return res.json()
+}
+
+test('an upload left unrun past the retention period opens as expired, with no import button', async () => {
+  const old = await uploadApi('old.csv', csv(line('过期甲', idNumber('320102', '19860101', 301), branch.code)))
+  execFileSync('sqlite3', [srv.db.replace(/^sqlite:/, ''),
+    `UPDATE member_imports SET created_at = created_at - 8 * 86400 WHERE id = ${old.id}`])
+  await uploadApi('young.csv', csv(line('未过期乙', idNumber('320102', '19860102', 302), branch.code)))   // expiry runs at upload
+  assert.equal((await get(`/members/imports/${old.id}`)).state, 'expired')
+  const page = await openPage(browser, { viewport: { width: 1440, height: 900 } }, srv)
+  await page.goto(`${srv.base}/members/import/${old.id}`)
+  await page.getByTestId('import-expired-note').getByText('超过保留期限').waitFor()
+  assert.equal(await page.getByTestId('import-run').count(), 0)
+  assert.equal(await page.getByTestId('import-undo').count(), 0)
+  await page.getByTestId('import-history').getByText('已过期').first().waitFor()
+  await shot(page, 'member-import-expired')
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})
+
 test('files the importer cannot take: wrong type, not a spreadsheet, missing columns', async () => {
   const page = await openWizard()
   const error = page.getByTestId('import-upload-error')
@@ -206,7 +233,7 @@ test('the wizard in English', async () => {
   await en.getByText('Drop the file here, or click to choose one').waitFor()
   await en.getByTestId('import-history').getByText('Past imports').waitFor()
   await shot(en, 'member-import-en')
-  await en.getByTestId('import-history-table').locator('.el-table__row').first().click()
+  await en.getByTestId('import-history-table').locator('.el-table__row').filter({ hasText: /Done|Undone/ }).first().click()
   await en.getByTestId('import-result').waitFor()
   await en.getByText(/Import finished|This import was undone/).first().waitFor()
   await shot(en, 'member-import-result-en')
