@@ -9,7 +9,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "features/member/member_idcard.h"
-#include "features/member/member_import.h"
+#include "features/member/import/member_import.h"
 #include "sheet/sheet_write.h"
 
 static const char *const SURNAMES[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"};

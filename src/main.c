@@ -22,7 +22,7 @@
 #include "features/backup/backup.h"
 #include "features/demo/demo.h"
 #include "features/member/member.h"
-#include "features/member/member_import.h"
+#include "features/member/import/member_import.h"
 #include "features/keys/keys_rotate.h"
 #include "features/org/org.h"
 #include "features/registry.h"

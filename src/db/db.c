@@ -381,6 +381,24 @@ char *db_col_strdup(struct arena *a, const struct db_stmt *st, int col)
     return arena_strdup(a, db_col_text(st, col));      /* both drivers give NULL for NULL */
 }
 
+int db_get_one(struct db *db, struct arena *a, const char *sql, const int64_t *ids, int n,
+               void (*read)(struct db_stmt *st, struct arena *a, void *out), void *out,
+               const char *missing, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, sql, e) != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        db_bind_i64(st, i + 1, ids[i]);
+    int r = db_step(st, e);
+    if (r == DB_ROW)
+        read(st, a, out);
+    db_finalize(st);
+    if (r != DB_ROW)
+        return r == DB_ERROR ? -1 : err_set(e, ERR_NOT_FOUND, missing);
+    return 0;
+}
+
 const char *db_col_name(const struct db_stmt *st, int col)
 {
     return st->db->ops->col_name(st, col);

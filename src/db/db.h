@@ -80,6 +80,13 @@ const char *db_col_name(const struct db_stmt *st, int col);
 /* The text of a column copied into an arena (it outlives the statement); NULL stays NULL. */
 char *db_col_strdup(struct arena *a, const struct db_stmt *st, int col);
 
+/* The one row of sql, its `?`s bound in order to the n ids, read by read(st, a, out): 0. No row:
+ * ERR_NOT_FOUND with the message key `missing`; a database error: -1. The "get one by id" of the
+ * stores. */
+int db_get_one(struct db *db, struct arena *a, const char *sql, const int64_t *ids, int n,
+               void (*read)(struct db_stmt *st, struct arena *a, void *out), void *out,
+               const char *missing, struct err *e) __attribute__((warn_unused_result));
+
 /* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
 int64_t db_changes(const struct db_stmt *st);
 

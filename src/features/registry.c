@@ -5,7 +5,7 @@
 #include "auth/auth_internal.h"
 #include "features/demo/demo.h"
 #include "features/member/member.h"
-#include "features/member/member_import.h"
+#include "features/member/import/member_import.h"
 #include "features/org/org.h"
 #include "http/http.h"
 #include "jobs/jobs.h"

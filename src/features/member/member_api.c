@@ -22,7 +22,7 @@
 #include "crypto/pdata.h"
 #include "features/member/member.h"
 #include "features/member/member_api_internal.h"
-#include "features/member/member_query.h"
+#include "features/member/search/member_query.h"
 #include "features/org/org.h"
 #include "http/http.h"
 

@@ -11,7 +11,7 @@
 static const char SQL_ONE[] =
     "SELECT " MEMBER_COLS " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?";
 
-void member_read_row(struct db_stmt *st, struct arena *a, struct member *m)
+void member_read_head(struct db_stmt *st, struct arena *a, struct member *m)
 {
     m->id = db_col_i64(st, 0);
     m->org_id = db_col_i64(st, 1);
@@ -26,6 +26,11 @@ void member_read_row(struct db_stmt *st, struct arena *a, struct member *m)
     m->id_number_enc = db_col_strdup(a, st, 10);
     m->phone_enc = db_col_strdup(a, st, 11);
     m->address_enc = db_col_strdup(a, st, 12);
+}
+
+void member_read_row(struct db_stmt *st, struct arena *a, struct member *m)
+{
+    member_read_head(st, a, m);
     m->full_on = db_col_strdup(a, st, 13);
     m->ethnicity = db_col_strdup(a, st, 14);
     m->education = db_col_strdup(a, st, 15);
@@ -36,18 +41,13 @@ void member_read_row(struct db_stmt *st, struct arena *a, struct member *m)
     m->department = db_col_strdup(a, st, 20);
 }
 
+static void read_one(struct db_stmt *st, struct arena *a, void *out)
+{
+    member_read_row(st, a, out);
+}
+
 int member_store_get(struct db *db, struct arena *a, int64_t id, struct member *out,
                      struct err *e)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db, &st, SQL_ONE, e) != 0)
-        return -1;
-    db_bind_i64(st, 1, id);
-    int r = db_step(st, e);
-    if (r == DB_ROW)
-        member_read_row(st, a, out);
-    db_finalize(st);
-    if (r != DB_ROW)
-        return r == DB_ERROR ? -1 : err_set(e, ERR_NOT_FOUND, "member.not_found");
-    return 0;
+    return db_get_one(db, a, SQL_ONE, &id, 1, read_one, out, "member.not_found", e);
 }

@@ -16,5 +16,8 @@ struct member;
     "m.work_unit, m.department"
 
 void member_read_row(struct db_stmt *st, struct arena *a, struct member *m);
+/* Columns 0-12 of MEMBER_COLS (and of the record's columns, which start the same way): id, org,
+ * name, gender, birth date, category, joined_on, status and the three sealed values. */
+void member_read_head(struct db_stmt *st, struct arena *a, struct member *m);
 
 #endif

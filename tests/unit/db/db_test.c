@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "db/db_rows.h"
@@ -443,6 +444,35 @@ static void query_i64_gives_zero_for_no_row_and_for_null(void **state)
     assert_int_equal(db_query_i64(f->db, "SELECT nope FROM t", &v, &e), -1);
 }
 
+static void read_s(struct db_stmt *st, struct arena *a, void *out)
+{
+    *(char **)out = db_col_strdup(a, st, 0);
+}
+
+static void get_one_reads_the_row_or_says_not_found(void **state)
+{
+    struct fx *f = fx_get(state);
+    struct err e = ERR_INIT;
+    struct arena *a = arena_create(0);
+    char *s = NULL;
+    fx_exec(f->db, "CREATE TABLE g (id INTEGER, k INTEGER, s TEXT);"
+                   "INSERT INTO g VALUES (1, 10, 'one'); INSERT INTO g VALUES (2, 20, 'two')");
+    const int64_t two[2] = {2, 20};
+    assert_int_equal(db_get_one(f->db, a, "SELECT s FROM g WHERE id = ? AND k = ?", two, 2,
+                                read_s, &s, "g.not_found", &e), 0);
+    assert_string_equal(s, "two");
+    const int64_t none[2] = {2, 10};
+    assert_int_equal(db_get_one(f->db, a, "SELECT s FROM g WHERE id = ? AND k = ?", none, 2,
+                                read_s, &s, "g.not_found", &e), -1);
+    assert_int_equal(e.code, ERR_NOT_FOUND);
+    assert_string_equal(e.message, "g.not_found");
+    err_clear(&e);
+    assert_int_equal(db_get_one(f->db, a, "SELECT nope FROM g WHERE id = ?", two, 1, read_s, &s,
+                                "g.not_found", &e), -1);
+    assert_int_not_equal(e.code, ERR_NOT_FOUND);
+    arena_destroy(a);
+}
+
 static void exec_runs_several_statements(void **state)
 {
     struct fx *f = fx_get(state);
@@ -575,6 +605,7 @@ int main(void)
         FX_BOTH(changes_counts_rows_of_the_last_write),
         FX_BOTH(query_i64_gives_zero_for_no_row_and_for_null),
         FX_BOTH(exec_runs_several_statements),
+        FX_BOTH(get_one_reads_the_row_or_says_not_found),
         FX_BOTH(snapshot_reads_then_writes_that_commit),
         FX_BOTH(prepare_each_runs_again_and_again_with_new_values),
         FX_BOTH(rows_insert_in_tiers_writes_every_row_once),

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "features/member/member_import.h"
+#include "features/member/import/member_import.h"
 
 static const char *field_of(const char *header)
 {

@@ -10,7 +10,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "features/member/member_query.h"
+#include "features/member/search/member_query.h"
 
 static const struct date TODAY = {2026, 11, 23};
 
