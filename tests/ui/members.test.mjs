@@ -3,6 +3,7 @@
 // a stale version), the status change into the history archive and the restore. The demo data
 // is discovered through the API.
 import { test, before, after } from 'node:test'
+import { sheetRows } from '../api/lib/xlsx.mjs'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { startServer, apiJson } from './lib/server.mjs'
@@ -125,10 +126,21 @@ test('member list: a saved filter is applied and deleted; export downloads a CSV
   assert.equal(saved.length, 1)
   assert.equal(saved[0].params.category, 'probationary')
 
-  // Export what the filter shows.
-  const [download] = await Promise.all([
+  // Export what the filter shows: Excel from the button, CSV from its menu.
+  const [book] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('member-export').locator('button').first().click(),
+  ])
+  assert.match(book.suggestedFilename(), /^members-.*\.xlsx$/)
+  const sheet = sheetRows(readFileSync(await book.path()))
+  assert.equal(sheet.length, 1 + prob.meta.total, 'a header row and one row per probationary member')
+  assert.equal(sheet[0][0], '姓名')
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    (async () => {
+      await page.getByTestId('member-export').locator('.el-dropdown__caret-button').click()
+      await page.locator('.el-dropdown-menu:visible').getByTestId('member-export-csv').click()
+    })(),
   ])
   const csv = readFileSync(await download.path(), 'utf8')
   assert.ok(csv.startsWith('\uFEFF'), 'UTF-8 BOM')

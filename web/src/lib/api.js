@@ -209,7 +209,7 @@ export const memberApi = {
   putPhoto: (id, mime, data) => request('PUT', `/members/${id}/photo`, { body: { mime, data } }),
   deletePhoto: (id) => api.del(`/members/${id}/photo`),
   photoUrl: (id, version) => `${API_BASE}/members/${id}/photo?v=${version || 0}`,
-  exportUrl: (query) => API_BASE + '/members/export.csv' + queryString(query),
+  exportUrl: (query, format = 'csv') => API_BASE + `/members/export.${format === 'xlsx' ? 'xlsx' : 'csv'}` + queryString(query),
   filters: () => api.get('/member-filters'),
   saveFilter: (name, params) => api.post('/member-filters', { name, params }),
   deleteFilter: (id) => api.del(`/member-filters/${id}`),

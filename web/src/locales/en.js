@@ -682,7 +682,8 @@ export default {
       nameRequired: 'Enter a name', saved: 'Filter "{name}" saved', confirmDelete: 'Delete the saved filter "{name}"?',
     },
     export: {
-      csv: 'Export CSV', masked: 'Export (masked)', reveal: 'Export full numbers…', revealOk: 'Export full numbers',
+      csv: 'Export CSV', xlsx: 'Export Excel', asXlsx: 'Excel (.xlsx, masked)', asCsv: 'CSV (masked)', masked: 'Export (masked)',
+      revealXlsx: 'Full numbers, Excel…', revealCsv: 'Full numbers, CSV…', reveal: 'Export full numbers…', revealOk: 'Export full numbers',
       revealConfirm: 'The file will hold full ID numbers, birth dates and mobile numbers. This export is recorded in the audit log (who, when, which members); keep the file safe.',
     },
     form: {

@@ -682,7 +682,8 @@ export default {
       nameRequired: '请输入名称', saved: '已保存筛选“{name}”', confirmDelete: '删除保存的筛选“{name}”？',
     },
     export: {
-      csv: '导出 CSV', masked: '导出（脱敏）', reveal: '导出完整号码…', revealOk: '导出完整号码',
+      csv: '导出 CSV', xlsx: '导出 Excel', asXlsx: 'Excel（.xlsx，脱敏）', asCsv: 'CSV（脱敏）', masked: '导出（脱敏）',
+      revealXlsx: '完整号码 Excel…', revealCsv: '完整号码 CSV…', reveal: '导出完整号码…', revealOk: '导出完整号码',
       revealConfirm: '导出文件将包含完整的公民身份号码、出生日期和手机号。此次导出会记入审计日志（谁、何时、导出了哪些人），请妥善保管文件。',
     },
     form: {
