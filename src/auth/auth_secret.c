@@ -92,12 +92,14 @@ void auth_recovery_code_normalise(const char *in, char out[16])
     out[k] = '\0';
 }
 
+/* Waits only while a calibration thread runs: a caller that never ran auth_startup (a bug)
+ * gets the zeroed parameters, which password_hash refuses, instead of hanging forever. */
 static void params_wait(void)
 {
     if (atomic_load_explicit(&g_ready, memory_order_acquire))
         return;
     pthread_mutex_lock(&g_ready_lock);
-    while (!atomic_load_explicit(&g_ready, memory_order_acquire))
+    while (g_calibrating && !atomic_load_explicit(&g_ready, memory_order_acquire))
         pthread_cond_wait(&g_ready_cond, &g_ready_lock);
     pthread_mutex_unlock(&g_ready_lock);
 }
@@ -168,10 +170,10 @@ int auth_startup(bool create_keys, enum auth_calibrate calibrate, struct err *e)
         log_info("auth", "created key file %s (keep it safe and apart from the database)", path);
     keys_install(k);
     if (calibrate == AUTH_CALIBRATE_BACKGROUND) {
-        if (pthread_create(&g_calibrator, NULL, calibrate_main, NULL) == 0) {
-            g_calibrating = true;
+        g_calibrating = true;                  /* before the thread: params_wait reads it */
+        if (pthread_create(&g_calibrator, NULL, calibrate_main, NULL) == 0)
             return 0;
-        }
+        g_calibrating = false;
         log_warn("auth", "no calibration thread: calibrating before serving");
     }
     int rc = params_init(calibrate != AUTH_CALIBRATE_NO, e);
