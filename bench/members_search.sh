@@ -26,7 +26,9 @@ search_figures() {
     local dir=$TMP/search-$label
     mkdir -p "$dir"
     root_secretary "$db" "$keys" "$user"
-    DJ_KEYS=$keys start_server "search-$label" "$db"
+    # each list below is cycled through: with the answer cache on, most of them would be
+    # answered from memory; these figures are about the queries (decision 0018)
+    DJ_KEYS=$keys DJ_RESPONSE_CACHE_MB=0 start_server "search-$label" "$db"
     url=$SRV_URL pid=$SRV_PID
     cookie=$(session "$url" "$user") && [ -n "$cookie" ] || die "search: log-in failed ($label)"
     # the 党委 closest to 10,000 members

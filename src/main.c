@@ -18,6 +18,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/db_change.h"
 #include "db/migrate.h"
 #include "features/backup/backup.h"
 #include "features/demo/demo.h"
@@ -28,6 +29,7 @@
 #include "features/registry.h"
 #include "http/http.h"
 #include "crypto/keys.h"
+#include "http/resp_cache.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
 
@@ -162,8 +164,15 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);   /* inherited by every thread started below */
     signal(SIGPIPE, SIG_IGN);
 
+    /* in-memory copies of what was read (sessions, answers) need to hear of every write */
+    if (db_change_watch_start(cfg->db, cfg->change_poll_ms, &e) != 0) {
+        auth_stop();
+        return cli_fail(&e);
+    }
+    resp_cache_configure((size_t)cfg->response_cache_mb << 20);
     struct http_server *srv = NULL;
     if (http_server_start(&srv, cfg, &e) != 0) {
+        db_change_watch_stop();
         auth_stop();
         return cli_fail(&e);
     }
@@ -191,6 +200,9 @@ static int cmd_serve(int argc, char **argv)
     log_info("serve", "signal %d: finishing requests in flight, then stopping", sig);
     http_server_stop(srv);
     jobs_thread_stop(jobs);
+    db_change_watch_stop();
+    resp_cache_clear();
+    auth_cache_clear();
     log_info("serve", "stopped");
     auth_stop();
     keys_uninstall();

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/db_change.h"
 #include "http/http.h"
 
 #define COOKIE "dj_session"
@@ -87,11 +88,9 @@ static enum auth_stage parse_stage(const char *s)
 
 /* Finds the row of a secret by its hash: DB_ROW with *st positioned on it (the caller
  * finalizes), DB_DONE when there is none, DB_ERROR. */
-static int find_by_hash(struct http_req *req, const char *sql, const char *secret,
+static int find_by_hash(struct http_req *req, const char *sql, const char *hash,
                         struct db_stmt **st, struct err *e)
 {
-    char hash[AUTH_HASH_HEX];
-    auth_secret_hash(secret, hash);
     if (db_prepare(req->db, st, sql, e) != 0)
         return DB_ERROR;
     db_bind_text(*st, 1, hash);
@@ -108,11 +107,23 @@ static int from_session(struct http_req *req, const char *token, struct auth_pri
                         struct err *e)
 {
     struct db_stmt *st = NULL;
+    char hash[AUTH_HASH_HEX];
+    struct auth_cached c;
+    int64_t now = (int64_t)time(NULL);
     *out = NULL;
-    int r = find_by_hash(req, SQL_SESSION, token, &st, e);
+    auth_secret_hash(token, hash);
+    if (auth_cache_get(hash, req->arena, &c)) {
+        if (now >= c.expires_at || now - c.seen_at >= config_get()->session_idle_s)
+            return 0;
+        if (now - c.seen_at < TOUCH_EVERY_S) {
+            *out = c.principal;
+            return 0;
+        }                                   /* time to touch: through the database */
+    }
+    uint64_t gen = db_change_gen();
+    int r = find_by_hash(req, SQL_SESSION, hash, &st, e);
     if (r != DB_ROW)
         return r == DB_ERROR ? -1 : 0;
-    int64_t now = (int64_t)time(NULL);
     int64_t last = db_col_i64(st, 4), expires = db_col_i64(st, 5);
     const char *status = db_col_text(st, 9);
     if (now >= expires || now - last >= config_get()->session_idle_s || status == NULL ||
@@ -136,6 +147,7 @@ static int from_session(struct http_req *req, const char *token, struct auth_pri
         return -1;
     if (auth_store_grants(req->db, req->arena, p->user_id, p, e) != 0)
         return -1;
+    auth_cache_put(hash, gen, &(struct auth_cached){p, last, expires});
     *out = p;
     return 0;
 }
@@ -162,11 +174,24 @@ static int from_token(struct http_req *req, const char *token, struct auth_princ
                       struct err *e)
 {
     struct db_stmt *st = NULL;
+    char hash[AUTH_HASH_HEX];
+    struct auth_cached c;
+    int64_t now = (int64_t)time(NULL);
     *out = NULL;
-    int r = find_by_hash(req, SQL_TOKEN, token, &st, e);
+    auth_secret_hash(token, hash);
+    if (auth_cache_get(hash, req->arena, &c)) {
+        if (now >= c.expires_at)
+            return 0;
+        if (now - c.seen_at < TOUCH_EVERY_S) {
+            *out = c.principal;
+            return 0;
+        }
+    }
+    uint64_t gen = db_change_gen();
+    int r = find_by_hash(req, SQL_TOKEN, hash, &st, e);
     if (r != DB_ROW)
         return r == DB_ERROR ? -1 : 0;
-    int64_t now = (int64_t)time(NULL);
+    int64_t expires = db_col_i64(st, 5);
     const char *status = db_col_text(st, 10);
     if (now >= db_col_i64(st, 5) || status == NULL || strcmp(status, "active") != 0 ||
         (!db_col_is_null(st, 3) && db_col_is_null(st, 4))) {
@@ -194,6 +219,7 @@ static int from_token(struct http_req *req, const char *token, struct auth_princ
         return -1;
     if (org_id > 0)
         narrow(p, org_id, path);
+    auth_cache_put(hash, gen, &(struct auth_cached){p, last_used, expires});
     *out = p;
     return 0;
 }

@@ -24,6 +24,20 @@ void auth_secret_new(const char *prefix, char *out, size_t cap);
 /* BLAKE2b-256 hex of a token (what the database keeps). */
 void auth_secret_hash(const char *token, char out[AUTH_HASH_HEX]);
 bool auth_secret_equal(const char *a, const char *b);   /* constant time for equal lengths */
+
+/* ---- principals kept between requests (auth_cache.c) ---- */
+struct auth_cached {
+    struct auth_principal *principal;
+    int64_t seen_at;           /* session: last_seen_at; token: last_used_at */
+    int64_t expires_at;
+};
+/* A copy of the principal of the secret with this hash, in a, if one was put with the change
+ * number that is still current (db_change.h); the caller checks the times. */
+bool auth_cache_get(const char *hash, struct arena *a, struct auth_cached *out);
+/* Keeps c (copied) for hash; gen is db_change_gen() from before the database was read. */
+void auth_cache_put(const char *hash, uint64_t gen, const struct auth_cached *c);
+void auth_cache_clear(void);
+struct auth_principal *auth_principal_copy(struct arena *a, const struct auth_principal *p);
 /* Recovery code "abcd-efgh-jkmn" (no 0/o/1/l/i); normalise before hashing. */
 void auth_recovery_code_new(char out[16]);
 void auth_recovery_code_normalise(const char *in, char out[16]);

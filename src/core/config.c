@@ -20,7 +20,8 @@ static const char *const keys[] = {"db", "listen", "threads", "body_limit", "tim
                                    "keys", "cookie_secure", "session_idle", "session_max",
                                    "password_ms", "password_mem", "throttle_free", "throttle_lock_at",
                                    "throttle_ip_free", "throttle_ip_lock_at", "trusted_proxies",
-                                   "import_retention_days"};
+                                   "import_retention_days", "response_cache_mb",
+                                   "change_poll_ms"};
 
 void config_defaults(struct config *c)
 {
@@ -43,6 +44,8 @@ void config_defaults(struct config *c)
     c->throttle_ip_free = 5;
     c->throttle_ip_lock_at = 10;
     c->import_retention_days = 7;
+    c->response_cache_mb = 16;
+    c->change_poll_ms = 20;
 }
 
 void config_keys_path(const struct config *c, char *out, size_t cap)
@@ -166,6 +169,18 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
         if (parse_long(v, 1, 3650, &n) != 0)
             return bad(e, key);
         c->import_retention_days = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "response_cache_mb") == 0) {
+        if (parse_long(v, 0, 4096, &n) != 0)
+            return bad(e, key);
+        c->response_cache_mb = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "change_poll_ms") == 0) {
+        if (parse_long(v, 1, 60000, &n) != 0)
+            return bad(e, key);
+        c->change_poll_ms = (int)n;
         return 0;
     }
     if (strcmp(key, "session_max") == 0) {

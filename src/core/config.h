@@ -34,6 +34,8 @@ struct config {
     int throttle_ip_lock_at;
     char trusted_proxies[512]; /* addresses/CIDRs whose X-Forwarded-For is believed ("" none) */
     int import_retention_days; /* a checked, never run member import keeps its upload (7) */
+    int response_cache_mb;     /* memory for kept answers of read routes (16); 0 = none */
+    int change_poll_ms;        /* how often serve asks the database for others' writes (20) */
 };
 
 void config_defaults(struct config *c);

@@ -25,6 +25,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "db/db_change.h"
 #include "db/db_internal.h"
 
 struct pg_conn {
@@ -33,6 +34,7 @@ struct pg_conn {
     uint64_t next_name;
     char (*stale)[24];        /* statement names to DEALLOCATE once the session is idle */
     size_t nstale, capstale;
+    bool wrote;               /* a command that may change data ran since the last commit */
 };
 
 struct pg_stmt {
@@ -89,6 +91,25 @@ static int pg_fail(const struct pg_conn *pc, const PGresult *res, struct err *e)
     return db_fail(e, code_of(pc, state), detail);
 }
 
+/* The change number (db_change.h): a command other than a read or transaction control marks
+ * the connection; once no transaction is open any more (autocommit, COMMIT, also ROLLBACK:
+ * a needless bump), the number grows. Called after every command, failed ones included. */
+static void track_change(struct pg_conn *pc, const PGresult *r)
+{
+    static const char *const readers[] = {"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SET",
+                                          "SHOW", "DEALLOCATE", "FETCH"};
+    const char *cmd = r != NULL ? PQcmdStatus((PGresult *)(uintptr_t)r) : "";
+    bool reads = cmd[0] == '\0';
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0] && !reads; i++)
+        reads = strncmp(cmd, readers[i], strlen(readers[i])) == 0;
+    if (!reads)
+        pc->wrote = true;
+    if (pc->wrote && PQtransactionStatus(pc->pg) == PQTRANS_IDLE) {
+        pc->wrote = false;
+        db_change_bump();
+    }
+}
+
 /* Runs one statement with no result rows; 0 or -1 with e. */
 static int run(struct pg_conn *pc, const char *sql, struct err *e)
 {
@@ -97,6 +118,7 @@ static int run(struct pg_conn *pc, const char *sql, struct err *e)
     int rc = 0;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
         rc = pg_fail(pc, r, e);
+    track_change(pc, r);
     PQclear(r);
     return rc;
 }
@@ -342,6 +364,7 @@ static int execute(struct pg_stmt *st, struct err *e)
                       ? PQexecParams(pc->pg, st->sql, st->nparams, NULL, st->values, NULL, NULL, 0)
                       : PQexecPrepared(pc->pg, st->name, st->nparams, st->values, NULL, NULL, 0);
     ExecStatusType s = PQresultStatus(r);
+    track_change(pc, r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && s != PGRES_EMPTY_QUERY) {
         pg_fail(pc, r, e);
         PQclear(r);
@@ -457,6 +480,7 @@ static int pg_commit(struct db *db, struct err *e)
         rc = pg_fail(pc, r, e);
     else if (strcmp(PQcmdStatus(r), "ROLLBACK") == 0)
         rc = db_fail(e, ERR_INTERNAL, "COMMIT rolled back: the transaction had failed");
+    track_change(pc, r);
     PQclear(r);
     flush_stale(pc);
     return rc;

@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "db/db_change.h"
 #include "db/db_internal.h"
 
 struct lite_stmt {
@@ -62,10 +63,32 @@ static int lite_fail(sqlite3 *c, struct err *e)
     return db_fail(e, code, detail);
 }
 
+/* A write transaction of this thread's connection reached its commit (the hook runs inside
+ * sqlite3_step/exec, before the commit is done); the change number is bumped once the call
+ * returns, when the rows are visible (db_change.h). One connection is used by one thread. */
+static _Thread_local bool lite_committing;
+
+static int lite_commit_hook(void *arg)
+{
+    (void)arg;
+    lite_committing = true;
+    return 0;
+}
+
+static void lite_committed(void)
+{
+    if (lite_committing) {
+        lite_committing = false;
+        db_change_bump();
+    }
+}
+
 static int lite_exec(struct db *db, const char *sql, struct err *e)
 {
     char *msg = NULL;
-    if (sqlite3_exec(conn_of(db), sql, NULL, NULL, &msg) == SQLITE_OK)
+    int rc = sqlite3_exec(conn_of(db), sql, NULL, NULL, &msg);
+    lite_committed();
+    if (rc == SQLITE_OK)
         return 0;
     sqlite3_free(msg);          /* the same text is in sqlite3_errmsg() */
     return lite_fail(conn_of(db), e);
@@ -92,6 +115,7 @@ static int lite_open(struct db *db, const char *path, struct err *e)
                              NULL);
     if (rc == SQLITE_OK) {
         sqlite3_extended_result_codes(c, 1);
+        sqlite3_commit_hook(c, lite_commit_hook, NULL);
         db->conn = c;
         if (lite_exec(db, setup, e) == 0)   /* also the first read: "file is not a database" */
             return 0;
@@ -187,6 +211,7 @@ static int lite_step(struct db_stmt *base, struct err *e)
     if (base->db->snapshot && !sqlite3_stmt_readonly(st->stmt))
         db_snapshot_end(base->db);          /* a write outside db_begin runs on its own */
     int rc = sqlite3_step(st->stmt);
+    lite_committed();
 
     if (rc == SQLITE_ROW)
         return DB_ROW;

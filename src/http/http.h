@@ -61,6 +61,10 @@ void http_register(void);
  * (any Content-Type, req->json NULL) up to `limit` bytes instead of a JSON body under the
  * configured body_limit. Startup only. */
 void http_raw_body_register(const char *method, const char *pattern, size_t limit);
+/* The GET route with this pattern may have its answers kept between requests (resp_cache.h).
+ * Only for handlers whose 200 answer depends on nothing but the caller, the URL, the language,
+ * the day and the database. Startup only. */
+void http_cache_register(const char *pattern);
 /* Every registered route, for documentation checks: count, then the i-th. */
 size_t http_routes_total(void);
 const struct route *http_route_at(size_t i);

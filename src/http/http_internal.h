@@ -33,6 +33,8 @@ enum route_match { ROUTE_NONE, ROUTE_FOUND, ROUTE_METHOD };
 enum route_match router_match(struct http_req *req, const struct route **out, const char **allow);
 /* The raw_body_limit of the route for method+path, 0 when none (default limit, JSON body). */
 size_t router_raw_body_limit(struct arena *a, const char *method, const char *path);
+/* The route is a GET whose answers the answer cache may keep (http_cache_register). */
+bool router_cacheable(const struct route *r);
 
 /* reply.c */
 void res_init(struct http_res *res, struct arena *a);

@@ -130,3 +130,24 @@ size_t router_raw_body_limit(struct arena *a, const char *method, const char *pa
             return raw_routes[i].limit;
     return 0;
 }
+
+#define MAX_CACHED 16
+
+static const char *cached_routes[MAX_CACHED];
+static size_t ncached;
+
+void http_cache_register(const char *pattern)
+{
+    if (ncached < MAX_CACHED)
+        cached_routes[ncached++] = pattern;
+}
+
+bool router_cacheable(const struct route *r)
+{
+    if (strcmp(r->method, "GET") != 0)
+        return false;
+    for (size_t i = 0; i < ncached; i++)
+        if (strcmp(cached_routes[i], r->pattern) == 0)
+            return true;
+    return false;
+}

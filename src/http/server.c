@@ -34,9 +34,11 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "db/db.h"
+#include "db/db_change.h"
 #include "http/client_ip.h"
 #include "http/http_internal.h"
 #include "http/listen.h"
+#include "http/resp_cache.h"
 
 struct http_server {
     struct MHD_Daemon *daemons[LISTEN_MAX];  /* one event thread each, on its own socket */
@@ -232,9 +234,35 @@ static void dispatch_api(struct http_req *req, struct req_ctx *ctx, struct http_
     }
 }
 
-/* The permission gate, then the handler. */
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    struct buf *b = cls;
+    buf_addf(b, "%zu:%s%zu:%s", strlen(k), k, v != NULL ? strlen(v) : 0, v != NULL ? v : "");
+    return MHD_YES;
+}
+
+/* The answer cache's key (resp_cache.h): who asks, in which language, on which day (Shanghai),
+ * for what; each query argument length-prefixed so that no two requests share a key. NULL
+ * when it does not fit. */
+static const char *cache_key(struct http_req *req)
+{
+    const struct auth_principal *p = req->auth;
+    struct buf b = BUF_INIT(8192);
+    long long day = ((long long)time(NULL) + 8 * 3600) / 86400;
+    buf_addf(&b, "%d:%lld:%lld|%s|%lld|%s?", p != NULL ? (int)p->kind : -1,
+             p != NULL ? (long long)p->user_id : 0, p != NULL ? (long long)p->token_id : 0,
+             req->lang, day, req->path);
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, key_arg, &b);
+    const char *key = buf_failed(&b) ? NULL : arena_strdup(req->arena, buf_str(&b));
+    buf_fini(&b);
+    return key;
+}
+
+/* The permission gate, then the answer cache for routes that use it, then the handler. */
 static void dispatch_route(struct http_req *req, const struct route *route, struct http_res *res)
 {
+    uint64_t gen = db_change_gen();      /* before anything is read (db_change.h) */
     if (route->perm != NULL) {
         struct err e = ERR_INIT;
         if (auth_gate(req, route->perm, &e) != 0) {
@@ -244,11 +272,25 @@ static void dispatch_route(struct http_req *req, const struct route *route, stru
             return;
         }
     }
+    const char *key = NULL;
+    if (router_cacheable(route) && strcmp(req->method, "GET") == 0 && resp_cache_enabled()) {
+        key = cache_key(req);
+        if (key != NULL &&
+            resp_cache_get(key, &res->body, &res->body_len, &res->content_type)) {
+            res->status = 200;
+            res->replied = true;
+            http_set_header(res, "X-Cache", "hit");
+            return;
+        }
+    }
     route->handler(req, res);
     if (!res->replied) {
         log_error("http", "req=%s handler for %s gave no reply", req->id, route->pattern);
         fail(res, ERR_INTERNAL, "internal");
     }
+    if (key != NULL && res->status == 200 && res->nheaders == 0 && res->fd < 0 &&
+        !res->body_static && res->body != NULL)
+        resp_cache_put(key, gen, res->body, res->body_len, res->content_type);
 }
 
 const char *http_client_ip(const struct http_req *req)

@@ -177,6 +177,11 @@ test('an upload left unrun past the retention period opens as expired, with no i
   const page = await openPage(browser, { viewport: { width: 1440, height: 900 } }, srv)
   await page.goto(`${srv.base}/members/import/${old.id}`)
   await page.getByTestId('import-expired-note').getByText('超过保留期限').waitFor()
+  // the step header: upload and preview done, the run step failed, the result not reached
+  const steps = page.getByTestId('import-steps').locator('.el-step__head')
+  assert.match(await steps.nth(1).getAttribute('class'), /is-success/)
+  assert.match(await steps.nth(2).getAttribute('class'), /is-error/)
+  assert.match(await steps.nth(3).getAttribute('class'), /is-wait/)
   assert.equal(await page.getByTestId('import-run').count(), 0)
   assert.equal(await page.getByTestId('import-undo').count(), 0)
   await page.getByTestId('import-history').getByText('已过期').first().waitFor()

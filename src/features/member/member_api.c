@@ -325,6 +325,7 @@ static const struct i18n_msg member_msgs[] = {
 void member_register(void)
 {
     http_routes_register(member_routes, sizeof member_routes / sizeof member_routes[0]);
+    http_cache_register("/api/v1/members");        /* a page depends on caller, URL and data */
     i18n_register(member_msgs, sizeof member_msgs / sizeof member_msgs[0]);
     member_record_register();
 }

@@ -132,9 +132,12 @@ export async function api(base, method, path, body, headers = {}) {
 
 // Runs SQL directly on a test database (sqlite3 or psql), as an attacker or a clock would:
 // for expiring tokens, tampering with the audit log and checking what is stored. Returns stdout.
+// A running server notices another process's write within two polls of its change watcher
+// (20 ms each, decision 0018); a write here waits 60 ms so that the next request sees it.
 export function sql(dbUrl, statement) {
-  if (dbUrl.startsWith('sqlite:')) {
-    return execFileSync('sqlite3', [dbUrl.slice(7), statement], { encoding: 'utf8' })
-  }
-  return execFileSync('psql', [dbUrl, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
+  const out = dbUrl.startsWith('sqlite:')
+    ? execFileSync('sqlite3', [dbUrl.slice(7), statement], { encoding: 'utf8' })
+    : execFileSync('psql', [dbUrl, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
+  if (!/^\s*select\b/i.test(statement)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60)
+  return out
 }
