@@ -90,13 +90,20 @@ int auth_store_user_by_login(struct db *db, struct arena *a, const char *login,
     if (user_query(db, a, SQL_USER_BY_NAME, 0, lower, u, e) == 0 || e->code != ERR_NOT_FOUND)
         return e->code == ERR_OK ? 0 : -1;
     /* Not a user name: perhaps a phone number (exact match through the blind index). */
-    char norm[PDATA_NORM_MAX], bidx[FIELD_BLIND_HEX];
+    char norm[PDATA_NORM_MAX], bidx[PDATA_BLIND_ALL][FIELD_BLIND_HEX];
     const struct keys *k = keys_get();
     if (k == NULL || pdata_normalise_phone(login, norm) != 0 || strlen(norm) < 7)
         return -1;
-    err_clear(e);
-    pdata_blind(k, "phone", norm, bidx);
-    return user_query(db, a, SQL_USER_BY_PHONE, 0, bidx, u, e);
+    /* under the current blind key, then any older one a rotation has not re-indexed away */
+    int n = pdata_blind_all(k, "phone", norm, bidx);
+    for (int i = 0; i < n; i++) {
+        err_clear(e);
+        if (user_query(db, a, SQL_USER_BY_PHONE, 0, bidx[i], u, e) == 0)
+            return 0;
+        if (e->code != ERR_NOT_FOUND)
+            return -1;
+    }
+    return -1;
 }
 
 int auth_store_grants(struct db *db, struct arena *a, int64_t user_id, struct auth_principal *p,

@@ -1,7 +1,7 @@
 /* keys.c: the key file (see keys.h). Format:
  * {"version":1,
  *  "field":[{"id":1,"key":"<b64>"}], "field_current":1,
- *  "blind":"<b64>",
+ *  "blind":"<b64>", "blind_old":["<b64>", ...] (optional, newest first),
  *  "sign":[{"id":1,"pk":"<b64>","sk":"<b64>"}], "sign_current":1,
  *  "backup":"<b64>"} */
 #include "crypto/keys.h"
@@ -71,6 +71,28 @@ int keys_add_field_key(struct keys *k, struct err *e)
     k->nfield++;
     k->field_current = f->id;
     return 0;
+}
+
+int keys_add_blind_key(struct keys *k, bool drop_old, struct err *e)
+{
+    if (drop_old) {
+        sodium_memzero(k->blind_old, sizeof k->blind_old);
+        k->nblind_old = 0;
+    }
+    if (k->nblind_old >= KEYS_BLIND_OLD)
+        return err_set(e, ERR_INVALID, "keys.too_many");
+    memmove(k->blind_old[1], k->blind_old[0], k->nblind_old * sizeof k->blind_old[0]);
+    memcpy(k->blind_old[0], k->blind, sizeof k->blind);
+    k->nblind_old++;
+    randombytes_buf(k->blind, sizeof k->blind);
+    return 0;
+}
+
+void keys_digest_key(const struct keys *k, unsigned char out[FIELD_KEY_BYTES])
+{
+    static const char ctx[] = "dangjian keys verify digest v1";
+    crypto_generichash(out, FIELD_KEY_BYTES, (const unsigned char *)ctx, sizeof ctx - 1,
+                       k->backup, sizeof k->backup);
 }
 
 static struct keys *keys_new(void)
@@ -149,6 +171,14 @@ static int parse(json_t *root, struct keys *k)
     if (unb64(json_object_get(root, "blind"), k->blind, sizeof k->blind) != 0 ||
         unb64(json_object_get(root, "backup"), k->backup, sizeof k->backup) != 0)
         return -1;
+    json_t *old = json_object_get(root, "blind_old");
+    if (old != NULL && (!json_is_array(old) || json_array_size(old) > KEYS_BLIND_OLD))
+        return -1;
+    json_array_foreach(old, i, v) {
+        if (unb64(v, k->blind_old[i], FIELD_KEY_BYTES) != 0)
+            return -1;
+    }
+    k->nblind_old = old != NULL ? json_array_size(old) : 0;
     return 0;
 }
 
@@ -202,6 +232,12 @@ static int write_temp(const struct keys *k, const char *path, char **tmp, struct
     json_object_set_new(root, "field", field);
     json_object_set_new(root, "field_current", json_integer(k->field_current));
     json_object_set_new(root, "blind", b64(k->blind, sizeof k->blind));
+    if (k->nblind_old > 0) {
+        json_t *old = json_array();
+        for (size_t i = 0; i < k->nblind_old; i++)
+            json_array_append_new(old, b64(k->blind_old[i], FIELD_KEY_BYTES));
+        json_object_set_new(root, "blind_old", old);
+    }
     json_object_set_new(root, "sign", sign);
     json_object_set_new(root, "sign_current", json_integer(k->sign_current));
     json_object_set_new(root, "backup", b64(k->backup, sizeof k->backup));

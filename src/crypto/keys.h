@@ -3,8 +3,12 @@
  * One JSON file (mode 0600) holds every secret the platform uses:
  *   field keys    XChaCha20-Poly1305 keys for personal data, each with an id; new values use the
  *                 current one, old ids stay so older ciphertexts still open (keys rotate adds one)
- *   blind key     keyed BLAKE2b for the blind indexes (never rotated: rotating it would mean
- *                 re-indexing; it protects nothing on its own)
+ *   blind keys    keyed BLAKE2b for the blind indexes: the current one makes every new index;
+ *                 up to KEYS_BLIND_OLD older ones, newest first, are still searched while a
+ *                 rotation re-indexes (keys rotate adds one with each field key, see
+ *                 keys_rotate.h; an index is on the blind key that was current with its
+ *                 value's field key). A key file leaked before a rotation then no longer lets
+ *                 anyone test guesses against the indexes of the database after it.
  *   signing keys  Ed25519 pairs with ids: audit checkpoints and backups are signed with the
  *                 current one; verification accepts any listed id
  *   backup key    secretstream key for encrypted backups
@@ -27,6 +31,7 @@ struct err;
 #define KEYS_SIGN_PK_BYTES 32
 #define KEYS_SIGN_SK_BYTES 64
 #define KEYS_BACKUP_BYTES 32
+#define KEYS_BLIND_OLD 3          /* older blind keys kept for searching */
 
 struct sign_key {
     uint32_t id;
@@ -38,7 +43,9 @@ struct keys {
     struct field_key field[KEYS_MAX];
     size_t nfield;
     uint32_t field_current;
-    unsigned char blind[FIELD_KEY_BYTES];
+    unsigned char blind[FIELD_KEY_BYTES];                   /* current */
+    unsigned char blind_old[KEYS_BLIND_OLD][FIELD_KEY_BYTES];  /* newest first */
+    size_t nblind_old;
     struct sign_key sign[KEYS_MAX];
     size_t nsign;
     uint32_t sign_current;
@@ -54,6 +61,14 @@ int keys_load_or_create(const char *path, struct keys **out, bool *created, stru
 int keys_save(const struct keys *k, const char *path, struct err *e) __attribute__((warn_unused_result));
 /* Adds a new field key and makes it current (rotation step 1; the caller saves the file). */
 int keys_add_field_key(struct keys *k, struct err *e) __attribute__((warn_unused_result));
+/* Makes a new current blind key; the old current one is kept first among the older ones
+ * (drop_old: forget the older ones first, when no index can be on them any more). ERR_INVALID
+ * "keys.too_many" when KEYS_BLIND_OLD older keys are already kept. The caller saves the file. */
+int keys_add_blind_key(struct keys *k, bool drop_old, struct err *e)
+    __attribute__((warn_unused_result));
+/* A key for digests that must not change with rotations (keys verify): derived from the
+ * backup key, which never rotates. */
+void keys_digest_key(const struct keys *k, unsigned char out[FIELD_KEY_BYTES]);
 void keys_destroy(struct keys *k);           /* wipes the memory; NULL is fine */
 
 struct field_keyring keys_field_ring(const struct keys *k);

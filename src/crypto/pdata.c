@@ -80,6 +80,21 @@ void pdata_blind(const struct keys *k, const char *column, const char *normalise
     field_blind_index(k->blind, text, out);
 }
 
+int pdata_blind_all(const struct keys *k, const char *column, const char *normalised,
+                    char out[PDATA_BLIND_ALL][FIELD_BLIND_HEX])
+{
+    _Static_assert(PDATA_BLIND_ALL == KEYS_BLIND_OLD + 1, "one place per kept blind key");
+    char text[PDATA_NORM_MAX + 32];
+    snprintf(text, sizeof text, "%s:%s", column, normalised);
+    field_blind_index(k->blind, text, out[0]);
+    for (size_t i = 0; i < k->nblind_old; i++)
+        field_blind_index(k->blind_old[i], text, out[1 + i]);
+    for (size_t i = 1 + k->nblind_old; i < PDATA_BLIND_ALL; i++)
+        memcpy(out[i], out[0], FIELD_BLIND_HEX);
+    sodium_memzero(text, sizeof text);
+    return 1 + (int)k->nblind_old;
+}
+
 /* Direct-mapped, per thread: 16,384 entries of a 64-bit hash, the sealed text's first 24
  * characters (the version, key id and the start of the random nonce) and the masked value. */
 #define CACHE_SLOTS 16384

@@ -18,9 +18,16 @@ struct keys;
 /* 0 on success; -1 when nothing usable remains or it does not fit. */
 int pdata_normalise_id_number(const char *in, char out[PDATA_NORM_MAX]);
 int pdata_normalise_phone(const char *in, char out[PDATA_NORM_MAX]);
-/* Blind index of an already-normalised value for a column ("id_number", "phone"). */
+/* Blind index of an already-normalised value for a column ("id_number", "phone"), under the
+ * current blind key: what a write stores. */
 void pdata_blind(const struct keys *k, const char *column, const char *normalised,
                  char out[FIELD_BLIND_HEX]);
+/* What a search looks for: the index under the current blind key in out[0], then under each
+ * older one still kept (keys.h), the rest of out repeating out[0] (so SQL can always bind
+ * PDATA_BLIND_ALL values: `bidx IN (?, ?, ?, ?)`). Returns how many differ (1 + older keys). */
+#define PDATA_BLIND_ALL 4
+int pdata_blind_all(const struct keys *k, const char *column, const char *normalised,
+                    char out[PDATA_BLIND_ALL][FIELD_BLIND_HEX]);
 
 /* The masked form of a sealed value, for lists: decrypts with kr and applies mask(), remembering
  * the result in a per-thread cache keyed by the sealed text itself (its random nonce makes it

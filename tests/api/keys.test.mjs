@@ -170,6 +170,72 @@ test('demo data is sealed; rotate moves every value to a new key; a SIGKILL mid-
   } finally { t.cleanup() }
 })
 
+// Searches by ID number or phone (the blind indexes) find exactly one member.
+async function findsOne(s, q, id) {
+  const r = await s.get(`/api/v1/members?q=${encodeURIComponent(q)}`)
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  assert.deepEqual(r.body.data.map((m) => m.id), [id], q)
+}
+
+// A copy of member id's record under its own ID number: must be refused as a duplicate.
+async function duplicateRefused(s, id, idNumber) {
+  const m = (await s.get(`/api/v1/members/${id}`)).body
+  const body = { id_number: idNumber, birth_date: null, gender: null }
+  for (const k of ['org_id', 'name', 'ethnicity', 'education', 'category', 'applied_on', 'activist_on',
+    'candidate_on', 'joined_on', 'full_on']) body[k] = m[k] ?? null
+  const r = await s.post('/api/v1/members', body)
+  assert.equal(r.status, 409, JSON.stringify(r.body))
+  assert.ok(r.body.error.fields.id_number, 'the duplicate is the ID number')
+}
+
+test('ID-number and phone searches, log-in by phone and the duplicate check work before, during and after a rotation of the blind key', async () => {
+  const t = setup()
+  try {
+    assert.equal(t.run('demo', '--members', String(MEMBERS), '--seed', '5').code, 0)
+    createUser(t.db.url, 'phoneuser', { phone: '13912340077' })
+    const ids = [1, MEMBERS]                               // first and last batch of a rotation
+    const plain = await withServer(t.db, async (s) => {
+      const out = [await reveal(s, ids[0]), await reveal(s, ids[1])]
+      for (let i = 0; i < 2; i++) {
+        await findsOne(s, out[i].id_number, ids[i])
+        await findsOne(s, out[i].phone, ids[i])
+      }
+      return out
+    })
+    assert.equal(t.run('keys', 'status').json.blind_keys, 1)
+    // a rotation killed after its first batches: member 1 re-indexed, the last one not yet
+    const run = await startRotation(t.db, ['--batch', '10', '--pause-ms', '40'])
+    run.proc.kill('SIGKILL')
+    await run.exited
+    const mid = t.run('keys', 'status').json
+    assert.equal(mid.blind_keys, 2)
+    assert.ok(mid.pending_rows > 0, 'part of the rows still on the old keys')
+    await withServer(t.db, async (s) => {
+      for (let i = 0; i < 2; i++) {
+        await findsOne(s, plain[i].id_number, ids[i])
+        await findsOne(s, plain[i].phone, ids[i])
+        await duplicateRefused(s, ids[i], plain[i].id_number)
+      }
+      await login(s.base, '13912340077')                   // log-in by phone, either index
+    })
+    assert.equal(t.run('keys', 'rotate').code, 0)          // finishes the killed run
+    assert.equal(t.run('keys', 'status').json.blind_keys, 2)
+    // the next rotation starts with every index on the current blind key: the older is forgotten
+    const r = t.run('keys', 'rotate')
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.json.new_key, true)
+    assert.equal(t.run('keys', 'status').json.blind_keys, 2)
+    await withServer(t.db, async (s) => {
+      for (let i = 0; i < 2; i++) {
+        await findsOne(s, plain[i].id_number, ids[i])
+        await findsOne(s, plain[i].phone, ids[i])
+      }
+      await login(s.base, '13912340077')
+    })
+    assert.equal(t.run('keys', 'verify').json.failed, 0)
+  } finally { t.cleanup() }
+})
+
 test('a second rotation while one runs is refused; bad flags are usage errors', async () => {
   const t = setup()
   try {

@@ -258,8 +258,11 @@ static int decide(struct rotation *r, struct err *e)
         r->done_before = old.done;
     }
     if (!r->resumed) {
-        /* Step 2: the new key is on disk before any value is sealed with it. */
-        if (keys_add_field_key(r->k, e) != 0 || keys_save(r->k, r->path, e) != 0 ||
+        /* Step 2: the new keys are on disk before any value is sealed with them. A new blind
+         * key comes with each field key; the older blind keys are forgotten when every value
+         * was on the current field key (so every index on the current blind key). */
+        if (keys_add_field_key(r->k, e) != 0 ||
+            keys_add_blind_key(r->k, r->pending == 0, e) != 0 || keys_save(r->k, r->path, e) != 0 ||
             keys_rotate_pending(r->db, r->k->field_current, &r->pending, e) != 0)
             goto done;
         r->added = true;
@@ -312,7 +315,7 @@ static int run_rotation(struct rotation *r, json_t **out, struct err *e)
 {
     struct progress p = {.job_id = r->job_id, .start_us = now_micros(), .pause_ms = r->o.pause_ms,
                          .first_done = r->done_before};
-    struct keys_rotate_run run = {.batch = r->o.batch, .job_id = r->job_id,
+    struct keys_rotate_run run = {.batch = r->o.batch, .k = r->k, .job_id = r->job_id,
                                   .progress = print_progress, .ctx = &p, .done = r->done_before,
                                   .total = r->done_before + r->pending};
     struct field_keyring ring = keys_field_ring(r->k);

@@ -13,11 +13,17 @@ struct keys_table {
     const char *name;
     const char *ad[KEYS_MAX_COLS];   /* associated-data names: "members.id_number" */
     int ncols;
+    /* The first nblind columns also have a blind index (pdata.h column names: "id_number",
+     * "phone"), made again under the current blind key whenever their value is sealed again. */
+    const char *blind[KEYS_MAX_COLS];
+    int nblind;
     const char *sql_pending;         /* COUNT(*) of rows with a value NOT LIKE ? (per column) */
     const char *sql_select_pending;  /* id > ?, NOT LIKE ? per column, LIMIT ? */
     const char *sql_select_all;      /* id > ?, LIMIT ? */
-    const char *sql_update;          /* SET cols = ?.. WHERE id = ? AND COALESCE(col,'') = ?.. */
-    const char *sql_update_many;     /* the same for KEYS_UPDATE_ROWS rows: (id, new.., old..) */
+    const char *sql_update;          /* SET cols = ?.., indexes = COALESCE(?, index).. WHERE
+                                        id = ? AND COALESCE(col,'') = ?.. */
+    const char *sql_update_many;     /* the same for KEYS_UPDATE_ROWS rows:
+                                        (id, new.., old.., index..) */
     const char *sql_count;           /* COUNT(col) per column */
     const char *sql_count_like;      /* SUM(CASE WHEN col LIKE ? ..) per column */
 };

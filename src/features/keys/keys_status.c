@@ -87,9 +87,12 @@ int keys_status(struct db *db, const struct keys *k, json_t **out, struct err *e
         goto fail;
     for (size_t i = 0; i < k->nfield; i++)
         json_array_append_new(ids, json_integer(k->field[i].id));
-    *out = json_pack("{s:I, s:o, s:o, s:I, s:I, s:I}", "current_key", (json_int_t)k->field_current,
-                     "keys", ids, "columns", cols, "values", (json_int_t)sum.values, "on_current",
-                     (json_int_t)sum.on_current, "pending_rows", (json_int_t)pending);
+    /* blind_keys: the current one and the older ones still searched (keys.h) */
+    *out = json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I}", "current_key",
+                     (json_int_t)k->field_current, "keys", ids, "columns", cols, "values",
+                     (json_int_t)sum.values, "on_current", (json_int_t)sum.on_current,
+                     "pending_rows", (json_int_t)pending, "blind_keys",
+                     (json_int_t)(1 + k->nblind_old));
     return 0;
 fail:
     json_decref(cols);
@@ -173,7 +176,10 @@ int keys_verify(struct db *db, const struct keys *k, json_t **out, struct err *e
     unsigned char digest[32];
     char hex[65];
     *out = NULL;
-    crypto_generichash_init(&v.hash, k->blind, sizeof k->blind, sizeof digest);
+    unsigned char dk[FIELD_KEY_BYTES];
+    keys_digest_key(k, dk);          /* not the blind key: the digest must outlive rotations */
+    crypto_generichash_init(&v.hash, dk, sizeof dk, sizeof digest);
+    sodium_memzero(dk, sizeof dk);
     for (size_t t = 0; t < KEYS_NTABLES; t++) {
         if (verify_table(db, &KEYS_TABLES[t], &v, e) != 0) {
             json_decref(v.refs);

@@ -76,6 +76,36 @@ static void an_added_field_key_becomes_current_and_older_keys_stay(void **state)
     keys_destroy(b);
 }
 
+/* A new blind key becomes current; the old current one is kept first among the older ones
+ * (searched until no index can be on it), across save and load; at most KEYS_BLIND_OLD. */
+static void an_added_blind_key_becomes_current_and_the_old_one_is_kept(void **state)
+{
+    (void)state;
+    struct keys *a = NULL, *b = NULL;
+    struct err e = ERR_INIT;
+    assert_int_equal(keys_load_or_create(path, &a, NULL, &e), 0);
+    assert_int_equal(a->nblind_old, 0);            /* a file without "blind_old" loads */
+    unsigned char first[FIELD_KEY_BYTES], digest1[FIELD_KEY_BYTES], digest2[FIELD_KEY_BYTES];
+    memcpy(first, a->blind, sizeof first);
+    keys_digest_key(a, digest1);
+    assert_int_equal(keys_add_blind_key(a, false, &e), 0);
+    assert_int_equal(keys_save(a, path, &e), 0);
+    assert_int_equal(keys_load(path, &b, &e), 0);
+    assert_int_equal(b->nblind_old, 1);
+    assert_memory_equal(b->blind_old[0], first, sizeof first);
+    assert_memory_not_equal(b->blind, first, sizeof first);
+    keys_digest_key(b, digest2);
+    assert_memory_equal(digest1, digest2, sizeof digest1);   /* the verify digest's key stays */
+    for (int i = 1; i < KEYS_BLIND_OLD; i++)
+        assert_int_equal(keys_add_blind_key(b, false, &e), 0);
+    assert_int_equal(keys_add_blind_key(b, false, &e), -1);
+    assert_string_equal(e.message, "keys.too_many");
+    assert_int_equal(keys_add_blind_key(b, true, &e), 0);   /* forgetting the older ones */
+    assert_int_equal(b->nblind_old, 1);
+    keys_destroy(a);
+    keys_destroy(b);
+}
+
 static void a_key_file_readable_by_others_is_refused(void **state)
 {
     (void)state;
@@ -130,6 +160,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_new_key_file_is_private_and_reloads_the_same, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(an_added_field_key_becomes_current_and_older_keys_stay,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(an_added_blind_key_becomes_current_and_the_old_one_is_kept,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_key_file_readable_by_others_is_refused, setup,
                                         teardown),

@@ -11,6 +11,8 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "crypto/field.h"
+#include "crypto/keys.h"
+#include "crypto/pdata.h"
 #include "db/db.h"
 #include "db/db_rows.h"
 #include "features/member/import/member_import.h"
@@ -67,15 +69,26 @@ static void found_one(void *ctx, size_t i, const struct member_full *f)
     }
 }
 
+/* By the ID number's blind index: the current key's and, while a rotation re-indexes, the
+ * older kept keys' (pdata_blind_all), each pointing back at its row. */
 static int find_members(struct pass *s, struct err *e)
 {
-    const char **bidx = arena_alloc(s->ra, sizeof *bidx * (s->nrows + 1));
-    size_t *at = arena_alloc(s->ra, sizeof *at * (s->nrows + 1));
+    size_t cap = s->nrows * PDATA_BLIND_ALL + 1;
+    const char **bidx = arena_alloc(s->ra, sizeof *bidx * cap);
+    size_t *at = arena_alloc(s->ra, sizeof *at * cap);
     size_t n = 0;
     for (size_t i = 0; i < s->nrows; i++) {
-        if (s->rows[i].bidx != NULL) {
+        char norm[PDATA_NORM_MAX], all[PDATA_BLIND_ALL][FIELD_BLIND_HEX];
+        if (s->rows[i].bidx == NULL)
+            continue;
+        at[n] = i;
+        bidx[n++] = s->rows[i].bidx;
+        if (s->k->nblind_old == 0 || pdata_normalise_id_number(s->rows[i].r.id_number, norm) != 0)
+            continue;
+        int m = pdata_blind_all(s->k, "id_number", norm, all);
+        for (int j = 1; j < m; j++) {
             at[n] = i;
-            bidx[n++] = s->rows[i].bidx;
+            bidx[n++] = arena_strdup(s->ra, all[j]);
         }
     }
     struct found_ctx c = {s, at};

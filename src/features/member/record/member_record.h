@@ -102,8 +102,9 @@ int member_record_insert_rows(struct db *db, const int64_t *ids, const struct me
  * the bulk lookups scan the table); *ok false while the table is still empty. SQLite: *ok. */
 int member_record_plan_stats(struct db *db, bool *ok, struct err *e)
     __attribute__((warn_unused_result));
-/* ERR_CONFLICT with field id_number when another member has this blind index. */
-int member_record_check_duplicate(struct db *db, int64_t id, const char *id_number_bidx,
+/* ERR_CONFLICT with field id_number when another member has this ID number (its blind index
+ * under the current or a kept older blind key); nothing to check without one. */
+int member_record_check_duplicate(struct db *db, int64_t id, const char *id_number,
                                   struct err *e) __attribute__((warn_unused_result));
 /* The ID-07 phone pattern from rule_settings ("ID-07.phone_pattern", platform row), or NULL. */
 int member_record_phone_pattern(struct db *db, struct arena *a, const char **out, struct err *e)

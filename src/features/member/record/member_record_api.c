@@ -282,7 +282,7 @@ int member_record_apply(struct http_req *req, const struct member_full *cur, int
     struct member_row row;
     if (row_of(req, cur->m.id, r, chk, cur, was, &row, e) != 0 ||
         member_record_update(req->db, cur->m.id, version, &row, e) != 0 ||
-        member_record_check_duplicate(req->db, cur->m.id, row.id_number_bidx, e) != 0)
+        member_record_check_duplicate(req->db, cur->m.id, r->id_number, e) != 0)
         return -1;
     return member_record_audit(req, action, cur, member_record_diff(was, r), e);
 }
@@ -312,7 +312,7 @@ static int write_record(struct http_req *req, struct member_full *cur,
             goto fail;
         return 0;
     }
-    if (member_record_check_duplicate(req->db, cur->m.id, row.id_number_bidx, e) != 0 ||
+    if (member_record_check_duplicate(req->db, cur->m.id, r->id_number, e) != 0 ||
         member_record_audit(req, "member.create", cur, member_record_diff(NULL, r), e) != 0 ||
         db_commit(req->db, e) != 0)
         goto fail;

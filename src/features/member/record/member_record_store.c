@@ -8,6 +8,8 @@
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "crypto/keys.h"
+#include "crypto/pdata.h"
 #include "db/db.h"
 #include "db/db_rows.h"
 #include "features/member/member_store_internal.h"
@@ -80,7 +82,7 @@ static const char SQL_SET_PDATA[] =
 static const char SQL_TOUCH[] =
     "UPDATE members SET version = version + 1, updated_at = ? WHERE id = ?";
 static const char SQL_DUP[] =
-    "SELECT id FROM members WHERE id_number_bidx = ? AND id <> ? LIMIT 1";
+    "SELECT id FROM members WHERE id_number_bidx IN (?, ?, ?, ?) AND id <> ? LIMIT 1";
 static const char SQL_PHONE_PATTERN[] =
     "SELECT value FROM rule_settings WHERE rule_key = 'ID-07.phone_pattern' AND org_id = 0";
 static const char SQL_CODES[] =
@@ -211,16 +213,20 @@ int member_record_touch(struct db *db, int64_t id, struct err *e)
     return rc == DB_DONE ? 0 : -1;
 }
 
-int member_record_check_duplicate(struct db *db, int64_t id, const char *id_number_bidx,
+int member_record_check_duplicate(struct db *db, int64_t id, const char *id_number,
                                   struct err *e)
 {
     struct db_stmt *st = NULL;
-    if (id_number_bidx == NULL || id_number_bidx[0] == '\0')
+    const struct keys *k = keys_get();
+    char norm[PDATA_NORM_MAX], bidx[PDATA_BLIND_ALL][FIELD_BLIND_HEX];
+    if (id_number == NULL || k == NULL || pdata_normalise_id_number(id_number, norm) != 0)
         return 0;
+    pdata_blind_all(k, "id_number", norm, bidx);   /* also on a blind key being rotated away */
     if (db_prepare(db, &st, SQL_DUP, e) != 0)
         return -1;
-    db_bind_text(st, 1, id_number_bidx);
-    db_bind_i64(st, 2, id);
+    for (int i = 0; i < PDATA_BLIND_ALL; i++)
+        db_bind_text(st, 1 + i, bidx[i]);
+    db_bind_i64(st, 1 + PDATA_BLIND_ALL, id);
     int rc = db_step(st, e);
     db_finalize(st);
     if (rc == DB_ERROR)

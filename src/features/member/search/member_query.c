@@ -79,12 +79,13 @@ static int phone_key(const char *in, char out[PDATA_NORM_MAX])
 }
 
 static void blind(const struct keys *k, const char *column, const char *norm,
-                  char out[FIELD_BLIND_HEX])
+                  char out[PDATA_BLIND_ALL][FIELD_BLIND_HEX])
 {
     if (k != NULL)
-        pdata_blind(k, column, norm, out);
+        pdata_blind_all(k, column, norm, out);
     else
-        out[0] = '\0';      /* no key: matches no row */
+        for (int i = 0; i < PDATA_BLIND_ALL; i++)
+            out[i][0] = '\0';      /* no key: matches no row */
 }
 
 static void parse_name(struct member_query *q, const char *(*get)(void *, const char *),

@@ -11,6 +11,7 @@
 
 #include "core/date.h"
 #include "crypto/field.h"
+#include "crypto/pdata.h"
 
 struct arena;
 struct db;
@@ -25,7 +26,8 @@ struct member_query {
     const char *name_like;       /* name contains (NULL: any) */
     const char *name_prefix;     /* name starts with (index range; NULL: any) */
     bool by_id_number, by_phone; /* exact lookups through the blind index */
-    char id_number_bidx[FIELD_BLIND_HEX], phone_bidx[FIELD_BLIND_HEX];
+    /* under the current blind key, then older kept ones (pdata_blind_all) */
+    char id_number_bidx[PDATA_BLIND_ALL][FIELD_BLIND_HEX], phone_bidx[PDATA_BLIND_ALL][FIELD_BLIND_HEX];
     const char *status;          /* "normal" | "lost_contact" | NULL (both: in service) */
     const char *category;        /* "full" | "probationary" | NULL */
     int gender;                  /* CODE-01, -1 any */

@@ -78,10 +78,14 @@ static void where(struct sqlb *b, struct arena *a, const struct member_query *q,
         add_text(b, " AND m.org_id IN (SELECT s.id FROM orgs s WHERE s.path >= ?", scope);
         add_text(b, " AND s.path < ?)", db_prefix_upper(a, scope));
     }
-    if (q->by_id_number)
-        add_text(b, " AND m.id_number_bidx = ?", q->id_number_bidx);
+    if (q->by_id_number)     /* every kept blind key (pdata_blind_all) */
+        for (int i = 0; i < PDATA_BLIND_ALL; i++)
+            add_text(b, i == 0 ? " AND m.id_number_bidx IN (?" : i + 1 < PDATA_BLIND_ALL ? ", ?" : ", ?)",
+                     q->id_number_bidx[i]);
     if (q->by_phone)
-        add_text(b, " AND m.phone_bidx = ?", q->phone_bidx);
+        for (int i = 0; i < PDATA_BLIND_ALL; i++)
+            add_text(b, i == 0 ? " AND m.phone_bidx IN (?" : i + 1 < PDATA_BLIND_ALL ? ", ?" : ", ?)",
+                     q->phone_bidx[i]);
     if (q->name_prefix != NULL) {
         add_text(b, " AND m.name >= ?", q->name_prefix);
         add_text(b, " AND m.name < ?", db_prefix_upper(a, q->name_prefix));

@@ -20,6 +20,7 @@
 #include "core/xalloc.h"
 #include "crypto/field.h"
 #include "crypto/keys.h"
+#include "crypto/pdata.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "features/demo/demo.h"
@@ -262,7 +263,7 @@ static struct keys_rotate_run rotate(struct t *t, int batch)
 {
     struct err e = ERR_INIT;
     struct field_keyring ring = keys_field_ring(t->k);
-    struct keys_rotate_run r = {.batch = batch, .total = 0};
+    struct keys_rotate_run r = {.batch = batch, .k = t->k, .total = 0};
     ok(keys_rotate_values(t->db, &ring, &r, &e), &e);
     return r;
 }
@@ -399,7 +400,7 @@ static void status_counts_values_per_key_and_column(void **state)
     assert_int_equal(json_integer_value(json_object_get(s, "current_key")), 2);
     assert_int_equal(json_array_size(json_object_get(s, "keys")), 2);
     json_t *cols = json_object_get(s, "columns");
-    assert_int_equal(json_object_size(cols), 5);
+    assert_int_equal(json_object_size(cols), 6);
     json_t *phone = json_object_get(cols, "members.phone");
     assert_int_equal(json_integer_value(json_object_get(phone, "total")), MEMBERS);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(phone, "by_key"), "1")),
@@ -423,12 +424,92 @@ static void status_counts_values_per_key_and_column(void **state)
     json_decref(s);
 }
 
+/* The blind index of a stored value, read back: NULL for SQL NULL (caller frees). */
+static char *index_of(struct t *t, const char *sql, int64_t id)
+{
+    return read_value(t, sql, id);
+}
+
+static void expect_index(struct t *t, const char *sql, int64_t id, const char *column,
+                         const char *plain)
+{
+    char norm[PDATA_NORM_MAX], want[FIELD_BLIND_HEX];
+    assert_int_equal(strcmp(column, "phone") == 0 ? pdata_normalise_phone(plain, norm)
+                                                  : pdata_normalise_id_number(plain, norm), 0);
+    pdata_blind(t->k, column, norm, want);
+    char *got = index_of(t, sql, id);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* A rotation with a new blind key makes every ID-number and phone index again under it, in
+ * the same row update: none is left on the old blind key, and a search by the new index finds
+ * each value. */
+static void blind_indexes_follow_their_values_onto_the_new_blind_key(void **state)
+{
+    struct t *t = get(state);
+    struct err e = ERR_INIT;
+    snapshot(t);
+    char *old_idx = index_of(t, "SELECT id_number_bidx FROM members WHERE id = ?", 1);
+    ok(keys_add_field_key(t->k, &e), &e);
+    ok(keys_add_blind_key(t->k, false, &e), &e);
+    assert_int_equal(t->k->nblind_old, 1);
+    struct keys_rotate_run r = rotate(t, 64);
+    assert_int_equal(r.failed, 0);
+    for (int id = 1; id <= MEMBERS; id++) {
+        expect_index(t, "SELECT id_number_bidx FROM members WHERE id = ?", id, "id_number",
+                     t->plain[(id - 1) * 3]);
+        expect_index(t, "SELECT phone_bidx FROM members WHERE id = ?", id, "phone",
+                     t->plain[(id - 1) * 3 + 1]);
+    }
+    for (int id = 1; id <= USERS; id++)        /* they held a placeholder: now the real one */
+        expect_index(t, "SELECT phone_bidx FROM users WHERE id = ?", id, "phone",
+                     t->plain[(MEMBERS + id - 1) * 3]);
+    char *new_idx = index_of(t, "SELECT id_number_bidx FROM members WHERE id = ?", 1);
+    assert_string_not_equal(old_idx, new_idx);
+    /* what a search binds: the new index first, the old one after (until the next rotation) */
+    char norm[PDATA_NORM_MAX], all[PDATA_BLIND_ALL][FIELD_BLIND_HEX];
+    assert_int_equal(pdata_normalise_id_number(t->plain[0], norm), 0);
+    assert_int_equal(pdata_blind_all(t->k, "id_number", norm, all), 2);
+    assert_string_equal(all[0], new_idx);
+    assert_string_equal(all[1], old_idx);
+    assert_string_equal(all[2], new_idx);
+    free(old_idx);
+    free(new_idx);
+}
+
+/* ID-05's sealed 15-digit original is one of the encrypted columns: it moves too. */
+static void the_original_id_number_is_rotated_too(void **state)
+{
+    struct t *t = get(state);
+    struct err e = ERR_INIT;
+    static const char SET[] = "UPDATE members SET id_number_orig_enc = ? WHERE id = ?";
+    static const char GET[] = "SELECT id_number_orig_enc FROM members WHERE id = ?";
+    struct field_keyring ring = keys_field_ring(t->k);
+    char *sealed = NULL;
+    ok(field_encrypt(&ring, "members.id_number_orig", 9, "110105850101002", &sealed, &e), &e);
+    write_value(t, SET, 9, sealed);
+    free(sealed);
+    ok(keys_add_field_key(t->k, &e), &e);
+    struct keys_rotate_run r = rotate(t, 64);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.values, MEMBERS * 3 + USERS * 2 - 1 + 1);
+    char *v = read_value(t, GET, 9);
+    assert_int_equal(field_key_id(v), 2);
+    ring = keys_field_ring(t->k);
+    char *p = open_value(&ring, "members.id_number_orig", 9, v);
+    assert_string_equal(p, "110105850101002");
+    free(p);
+    free(v);
+}
+
 static void a_batch_size_out_of_range_is_refused(void **state)
 {
     struct t *t = get(state);
     struct err e = ERR_INIT;
     struct field_keyring ring = keys_field_ring(t->k);
-    struct keys_rotate_run r = {.batch = 0};
+    struct keys_rotate_run r = {.batch = 0, .k = t->k};
     assert_int_equal(keys_rotate_values(t->db, &ring, &r, &e), -1);
     assert_string_equal(e.message, "keys.batch_range");
     r.batch = KEYS_ROTATE_MAX_BATCH + 1;
@@ -446,6 +527,8 @@ int main(void)
         BOTH(values_on_any_older_key_move_to_the_newest),
         BOTH(values_that_do_not_open_are_named_and_left_alone),
         BOTH(status_counts_values_per_key_and_column),
+        BOTH(blind_indexes_follow_their_values_onto_the_new_blind_key),
+        BOTH(the_original_id_number_is_rotated_too),
         BOTH(a_batch_size_out_of_range_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
