@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -512,20 +513,22 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
         return -1;
     }
     for (int i = 0; i < n; i++) {
-        srv->daemons[i] = MHD_start_daemon(
+        /* MHD gets a duplicate: whether a daemon that fails to start closes its socket or not,
+         * our own descriptor is closed exactly once (by us), never one MHD already closed and
+         * the kernel handed out again. */
+        int fd = fcntl(srv->ls.fds[i], F_DUPFD_CLOEXEC, 0);
+        srv->daemons[i] = fd < 0 ? NULL : MHD_start_daemon(
             flags, 0, NULL, NULL, &on_request, srv,
             MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
-            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->ls.fds[i],
+            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
             MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv,
             MHD_OPTION_END);
         if (srv->daemons[i] == NULL) {
-            for (int j = 0; j < i; j++) {
-                MHD_stop_daemon(srv->daemons[j]);      /* closes its socket */
-                srv->ls.fds[j] = -1;
-            }
-            listen_close_all(&srv->ls);
+            for (int j = 0; j < i; j++)
+                MHD_stop_daemon(srv->daemons[j]);      /* closes its duplicate */
+            listen_close_all(&srv->ls);                /* ours, each once */
             free(srv);
             err_set(e, ERR_UNAVAILABLE, "http.cannot_listen");
             err_detail(e, "cannot start the HTTP event threads on %s:%d", cfg->listen_host,
@@ -533,6 +536,8 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
             return -1;
         }
         srv->ndaemons = i + 1;
+        close(srv->ls.fds[i]);                         /* the daemon holds the socket now */
+        srv->ls.fds[i] = -1;
     }
     srv->port = srv->ls.port;
     *out = srv;

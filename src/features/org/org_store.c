@@ -6,6 +6,7 @@
  * Roll-ups: org_store_subtree reads the subtree once in path order (a pre-order walk, since
  * every descendant's path extends its ancestor's) and sums counts bottom-up with a stack, so a
  * 10,000-org subtree costs one index range scan and O(n) arithmetic. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "db/db_change.h"
 #include "features/org/org.h"
 #include "features/org/org_store_internal.h"
 
@@ -335,8 +337,43 @@ static int by_depth(const void *a, const void *b)
     return ((const struct rule_row *)a)->at - ((const struct rule_row *)b)->at;
 }
 
+/* The platform's settings (o NULL), asked for by every list and subtree answer, kept while
+ * the database does not change (db_change.h). */
+static pthread_mutex_t platform_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct org_rule_config platform_cfg;
+static uint64_t platform_gen;          /* 0: nothing kept */
+
+static int rule_config_read(struct db *db, const struct org *o, struct org_rule_config *cfg,
+                            struct err *e);
+
 int org_store_rule_config(struct db *db, const struct org *o, struct org_rule_config *cfg,
                           struct err *e)
+{
+    if (o != NULL || !db_change_cacheable())
+        return rule_config_read(db, o, cfg, e);
+    uint64_t gen = db_change_gen();
+    bool hit = false;
+    pthread_mutex_lock(&platform_lock);
+    if (platform_gen == gen) {
+        *cfg = platform_cfg;
+        hit = true;
+    }
+    pthread_mutex_unlock(&platform_lock);
+    if (hit)
+        return 0;
+    if (rule_config_read(db, NULL, cfg, e) != 0)
+        return -1;
+    pthread_mutex_lock(&platform_lock);
+    if (db_change_gen() == gen) {
+        platform_cfg = *cfg;
+        platform_gen = gen;
+    }
+    pthread_mutex_unlock(&platform_lock);
+    return 0;
+}
+
+static int rule_config_read(struct db *db, const struct org *o, struct org_rule_config *cfg,
+                            struct err *e)
 {
     /* Platform defaults (org_id 0) first, then overrides from the org's ancestors, nearest
      * last, so the nearest decision wins (domain-rules.md §0, CONFIG). One read of the (small)
