@@ -41,6 +41,8 @@
 #include "http/listen.h"
 #include "http/resp_cache.h"
 
+#define CONN_POOL_BYTES (32 * 1024)      /* per connection: request line, headers, buffers */
+
 struct http_server {
     struct MHD_Daemon *daemons[LISTEN_MAX];  /* one event thread each, on its own socket */
     int ndaemons;
@@ -522,7 +524,10 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
             MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+            /* the request line and headers must fit (beyond: 431, like nginx's default of
+             * 4 x 8 KiB); libmicrohttpd zeroes the whole pool for every request on a kept-alive
+             * connection, which at 64 KiB was a tenth of a health answer's CPU */
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL_BYTES,
             MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv,
             MHD_OPTION_END);
         if (srv->daemons[i] == NULL) {
