@@ -88,9 +88,10 @@ static void tick(struct watcher *w)
         w->last[0] = '\0';
         return;
     }
-    if (w->settle || (w->last[0] != '\0' && strcmp(now, w->last) != 0))
+    bool changed = w->last[0] != '\0' && strcmp(now, w->last) != 0;   /* the first: a base */
+    if (w->settle || changed)
         db_change_bump();
-    w->settle = w->last[0] == '\0' || strcmp(now, w->last) != 0;
+    w->settle = changed;
     memcpy(w->last, now, sizeof w->last);
     atomic_store(&g_cacheable, true);
 }
@@ -99,10 +100,7 @@ static void *watch_main(void *arg)
 {
     struct watcher *w = arg;
     pthread_mutex_lock(&w->lock);
-    while (!w->stop) {
-        pthread_mutex_unlock(&w->lock);
-        tick(w);
-        pthread_mutex_lock(&w->lock);
+    while (!w->stop) {               /* db_change_watch_start took the first value */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += (long)(w->interval_ms % 1000) * 1000000L;
@@ -110,6 +108,11 @@ static void *watch_main(void *arg)
         until.tv_nsec %= 1000000000L;
         while (!w->stop && pthread_cond_timedwait(&w->cond, &w->lock, &until) == 0)
             ;
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->lock);
+        tick(w);
+        pthread_mutex_lock(&w->lock);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
