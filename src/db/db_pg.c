@@ -94,11 +94,11 @@ static int pg_fail(const struct pg_conn *pc, const PGresult *res, struct err *e)
 /* The change number (db_change.h): a command other than a read or transaction control marks
  * the connection; once no transaction is open any more (autocommit, COMMIT, also ROLLBACK:
  * a needless bump), the number grows. Called after every command, failed ones included. */
-static void track_change(struct pg_conn *pc, const PGresult *r)
+static void track_change(struct pg_conn *pc, PGresult *r)
 {
     static const char *const readers[] = {"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SET",
                                           "SHOW", "DEALLOCATE", "FETCH"};
-    const char *cmd = r != NULL ? PQcmdStatus((PGresult *)(uintptr_t)r) : "";
+    const char *cmd = r != NULL ? PQcmdStatus(r) : "";
     bool reads = cmd[0] == '\0';
     for (size_t i = 0; i < sizeof readers / sizeof readers[0] && !reads; i++)
         reads = strncmp(cmd, readers[i], strlen(readers[i])) == 0;

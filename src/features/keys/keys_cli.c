@@ -318,10 +318,10 @@ static int run_rotation(struct rotation *r, json_t **out, struct err *e)
     struct keys_rotate_run run = {.batch = r->o.batch, .k = r->k, .job_id = r->job_id,
                                   .progress = print_progress, .ctx = &p, .done = r->done_before,
                                   .total = r->done_before + r->pending};
-    struct field_keyring ring = keys_field_ring(r->k);
     fprintf(stderr, "keys: job %" PRId64 ": %s with key %u, %" PRId64 " rows to re-encrypt\n",
-            r->job_id, r->resumed ? "resuming" : "rotating", (unsigned)ring.current, r->pending);
-    if (keys_rotate_values(r->db, &ring, &run, e) != 0) {
+            r->job_id, r->resumed ? "resuming" : "rotating", (unsigned)r->k->field_current,
+            r->pending);
+    if (keys_rotate_values(r->db, &run, e) != 0) {
         struct err fe = ERR_INIT;
         if (jobs_store_finish(r->db, r->job_id, "failed", NULL, e->message, &fe) != 0)
             fprintf(stderr, "keys: could not mark job %" PRId64 " failed\n", r->job_id);

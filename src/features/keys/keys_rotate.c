@@ -331,13 +331,14 @@ static int rotate_table(struct db *db, const struct keys_table *t, const struct 
     return 0;
 }
 
-int keys_rotate_values(struct db *db, const struct field_keyring *ring, struct keys_rotate_run *r,
-                       struct err *e)
+int keys_rotate_values(struct db *db, struct keys_rotate_run *r, struct err *e)
 {
     if (r->batch < 1 || r->batch > KEYS_ROTATE_MAX_BATCH)
         return err_set(e, ERR_INVALID, "keys.batch_range");
     if (r->k == NULL)
         return err_set(e, ERR_INTERNAL, "internal");
+    struct field_keyring ring_of_k = keys_field_ring(r->k);
+    const struct field_keyring *ring = &ring_of_k;
     /* SQLite: the blind indexes are rewritten at random places. With the default 2 MiB cache
      * nearly every index page was read again for each batch, and with the default checkpoint
      * every 1,000 WAL pages each batch's ~4,000 dirty index pages were copied back to the file

@@ -45,7 +45,7 @@ typedef void (*keys_progress_fn)(void *ctx, int64_t done, int64_t total);
 
 struct keys_rotate_run {
     int batch;                          /* in: rows per transaction */
-    const struct keys *k;               /* in: its current blind key makes the new indexes */
+    const struct keys *k;               /* in: its current field and blind keys are the targets */
     int64_t job_id;                     /* in: progress row to update, 0 = none */
     keys_progress_fn progress;          /* in: after each batch, or NULL */
     void *ctx;
@@ -59,12 +59,12 @@ struct keys_rotate_run {
 /* Rows (over all encrypted tables) holding a value whose key id is not key_id. */
 int keys_rotate_pending(struct db *db, uint32_t key_id, int64_t *rows, struct err *e)
     __attribute__((warn_unused_result));
-/* Re-encrypts every such value with ring->current (values open with any key of ring), making
- * the blind index of each ID number and phone sealed again under r->k's current blind key. Passes
- * over the tables until nothing is left to move or nothing moved. 0 also when values failed
- * (r->failed > 0); -1 with e on a database error (batches committed so far stay). */
-int keys_rotate_values(struct db *db, const struct field_keyring *ring, struct keys_rotate_run *r,
-                       struct err *e) __attribute__((warn_unused_result));
+/* Re-encrypts every such value with r->k's current field key (values open with any of its field
+ * keys), making the blind index of each ID number and phone sealed again under its current blind
+ * key. Passes over the tables until nothing is left to move or nothing moved. 0 also when values
+ * failed (r->failed > 0); -1 with e on a database error (batches committed so far stay). */
+int keys_rotate_values(struct db *db, struct keys_rotate_run *r, struct err *e)
+    __attribute__((warn_unused_result));
 
 /* {"current_key":N,"keys":[..],"columns":{"members.id_number":{"total":N,"by_key":{"1":N},
  * "unknown":N},...},"values":N,"on_current":N,"pending_rows":N}; *out is the caller's. */

@@ -44,6 +44,14 @@ static void add_i64(struct sqlb *b, const char *cond, int64_t v)
     b->binds[b->n++].i = v;
 }
 
+/* cond ends in "IN (?": the index under every kept blind key (pdata_blind_all). */
+static void add_blind(struct sqlb *b, const char *cond,
+                      const char vals[PDATA_BLIND_ALL][FIELD_BLIND_HEX])
+{
+    for (int i = 0; i < PDATA_BLIND_ALL; i++)
+        add_text(b, i == 0 ? cond : i + 1 < PDATA_BLIND_ALL ? ", ?" : ", ?)", vals[i]);
+}
+
 /* FROM ... WHERE for q. A search by name range or blind index leads with that index; the
  * subtree test is then a check on each candidate's org. */
 static void where(struct sqlb *b, struct arena *a, const struct member_query *q, bool sqlite,
@@ -78,14 +86,10 @@ static void where(struct sqlb *b, struct arena *a, const struct member_query *q,
         add_text(b, " AND m.org_id IN (SELECT s.id FROM orgs s WHERE s.path >= ?", scope);
         add_text(b, " AND s.path < ?)", db_prefix_upper(a, scope));
     }
-    if (q->by_id_number)     /* every kept blind key (pdata_blind_all) */
-        for (int i = 0; i < PDATA_BLIND_ALL; i++)
-            add_text(b, i == 0 ? " AND m.id_number_bidx IN (?" : i + 1 < PDATA_BLIND_ALL ? ", ?" : ", ?)",
-                     q->id_number_bidx[i]);
+    if (q->by_id_number)
+        add_blind(b, " AND m.id_number_bidx IN (?", q->id_number_bidx);
     if (q->by_phone)
-        for (int i = 0; i < PDATA_BLIND_ALL; i++)
-            add_text(b, i == 0 ? " AND m.phone_bidx IN (?" : i + 1 < PDATA_BLIND_ALL ? ", ?" : ", ?)",
-                     q->phone_bidx[i]);
+        add_blind(b, " AND m.phone_bidx IN (?", q->phone_bidx);
     if (q->name_prefix != NULL) {
         add_text(b, " AND m.name >= ?", q->name_prefix);
         add_text(b, " AND m.name < ?", db_prefix_upper(a, q->name_prefix));

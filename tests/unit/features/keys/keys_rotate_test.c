@@ -262,9 +262,8 @@ static void assert_all_on(struct t *t, uint32_t key_id)
 static struct keys_rotate_run rotate(struct t *t, int batch)
 {
     struct err e = ERR_INIT;
-    struct field_keyring ring = keys_field_ring(t->k);
     struct keys_rotate_run r = {.batch = batch, .k = t->k, .total = 0};
-    ok(keys_rotate_values(t->db, &ring, &r, &e), &e);
+    ok(keys_rotate_values(t->db, &r, &e), &e);
     return r;
 }
 
@@ -508,12 +507,11 @@ static void a_batch_size_out_of_range_is_refused(void **state)
 {
     struct t *t = get(state);
     struct err e = ERR_INIT;
-    struct field_keyring ring = keys_field_ring(t->k);
     struct keys_rotate_run r = {.batch = 0, .k = t->k};
-    assert_int_equal(keys_rotate_values(t->db, &ring, &r, &e), -1);
+    assert_int_equal(keys_rotate_values(t->db, &r, &e), -1);
     assert_string_equal(e.message, "keys.batch_range");
     r.batch = KEYS_ROTATE_MAX_BATCH + 1;
-    assert_int_equal(keys_rotate_values(t->db, &ring, &r, &e), -1);
+    assert_int_equal(keys_rotate_values(t->db, &r, &e), -1);
 }
 
 #define BOTH(fn) {"sqlite (memory): " #fn, fn, setup_memory, teardown, NULL}, \
