@@ -62,6 +62,7 @@ static const char USAGE[] =
     "  --log-level LEVEL   debug|info|warn|error|off\n"
     "  --keys FILE         key file (default: next to the SQLite database, or dangjian.keys)\n"
     "  --listen, --threads, --body-limit, --timeout, --shutdown-grace-ms, --dist, --jobs on|off\n"
+    "  --yield-every N     an HTTP thread yields its core after N requests in a row (32; 0 never)\n"
     "  --session-idle S, --session-max S, --cookie-secure on|off, --password-ms MS, --password-mem MIB\n"
     "  --throttle-free N, --throttle-lock-at N, --throttle-ip-free N, --throttle-ip-lock-at N\n"
     "  --import-retention-days N   a checked member import never run keeps its upload (7)\n";

@@ -59,6 +59,20 @@ void arena_destroy(struct arena *a)
     free(a);
 }
 
+void arena_reset(struct arena *a)
+{
+    /* The head is always a general chunk: keep it, free the rest. */
+    struct chunk *c = a->head->next;
+    while (c != NULL) {
+        struct chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head->next = NULL;
+    a->head->used = 0;
+    a->total = 0;
+}
+
 void *arena_alloc(struct arena *a, size_t n)
 {
     size_t need = (n + (ALIGN - 1)) & ~(size_t)(ALIGN - 1);

@@ -21,7 +21,7 @@ static const char *const keys[] = {"db", "listen", "threads", "body_limit", "tim
                                    "password_ms", "password_mem", "throttle_free", "throttle_lock_at",
                                    "throttle_ip_free", "throttle_ip_lock_at", "trusted_proxies",
                                    "import_retention_days", "response_cache_mb",
-                                   "change_poll_ms"};
+                                   "change_poll_ms", "yield_every"};
 
 void config_defaults(struct config *c)
 {
@@ -46,6 +46,7 @@ void config_defaults(struct config *c)
     c->import_retention_days = 7;
     c->response_cache_mb = 16;
     c->change_poll_ms = 20;
+    c->yield_every = 32;
 }
 
 void config_keys_path(const struct config *c, char *out, size_t cap)
@@ -181,6 +182,12 @@ int config_set(struct config *c, const char *key, const char *v, struct err *e)
         if (parse_long(v, 1, 60000, &n) != 0)
             return bad(e, key);
         c->change_poll_ms = (int)n;
+        return 0;
+    }
+    if (strcmp(key, "yield_every") == 0) {
+        if (parse_long(v, 0, 1000000, &n) != 0)
+            return bad(e, key);
+        c->yield_every = (int)n;
         return 0;
     }
     if (strcmp(key, "session_max") == 0) {

@@ -36,6 +36,8 @@ struct config {
     int import_retention_days; /* a checked, never run member import keeps its upload (7) */
     int response_cache_mb;     /* memory for kept answers of read routes (16); 0 = none */
     int change_poll_ms;        /* how often serve asks the database for others' writes (20) */
+    int yield_every;           /* an event thread yields after this many requests in a row (32);
+                                * 0 = never (decision 0019) */
 };
 
 void config_defaults(struct config *c);

@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +40,25 @@
 #include "http/client_ip.h"
 #include "http/http_internal.h"
 #include "http/listen.h"
+#include "http/pace.h"
 #include "http/resp_cache.h"
 
-#define CONN_POOL_BYTES (32 * 1024)      /* per connection: request line, headers, buffers */
+#define CONN_POOL_BYTES (16 * 1024)      /* per connection: request line, headers, buffers */
+
+struct req_ctx;
+
+/* One per daemon, the callbacks' closure. Each daemon runs one event thread, which is the only
+ * one to call on_request and on_completed for it (MHD_stop_daemon joins it first), so nothing
+ * here is shared between threads. */
+struct http_worker {
+    struct http_server *srv;
+    struct req_ctx *spare;     /* the last finished request's context, for the next request */
+    struct pace pace;          /* when to yield the core (decision 0019) */
+};
 
 struct http_server {
     struct MHD_Daemon *daemons[LISTEN_MAX];  /* one event thread each, on its own socket */
+    struct http_worker workers[LISTEN_MAX];
     int ndaemons;
     struct listen_set ls;
     const struct config *cfg;
@@ -372,19 +386,59 @@ static enum MHD_Result send_res(struct req_ctx *ctx, struct MHD_Connection *c,
     return ret;
 }
 
-static struct req_ctx *ctx_new(struct http_server *srv)
+/* "%08x-%08llx" without printf (a tenth of a health answer's user time went to vfprintf). */
+static void format_id(char *out, size_t cap, unsigned int prefix, unsigned long long n)
 {
-    struct req_ctx *ctx = xcalloc(1, sizeof *ctx);
+    static const char hex[] = "0123456789abcdef";
+    char tmp[8 + 1 + 16 + 1];
+    size_t len = 0;
+    for (int sh = 28; sh >= 0; sh -= 4)
+        tmp[len++] = hex[(prefix >> sh) & 0xf];
+    tmp[len++] = '-';
+    int digits = 8;
+    while (digits < 16 && (n >> (4 * digits)) != 0)
+        digits++;
+    for (int i = digits - 1; i >= 0; i--)
+        tmp[len++] = hex[(n >> (4 * i)) & 0xf];
+    if (len >= cap)
+        len = cap - 1;                 /* as snprintf: cut, always terminated */
+    memcpy(out, tmp, len);
+    out[len] = '\0';
+}
+
+/* A kept-alive connection's next request reuses the thread's spare context and its arena's
+ * first chunk: no malloc for either. */
+static struct req_ctx *ctx_new(struct http_worker *w)
+{
+    struct http_server *srv = w->srv;
+    struct req_ctx *ctx = w->spare;
+    struct arena *arena;
+    if (ctx != NULL) {
+        w->spare = NULL;
+        arena = ctx->arena;            /* reset when it was put aside */
+        memset(ctx, 0, sizeof *ctx);
+    } else {
+        ctx = xcalloc(1, sizeof *ctx);
+        arena = arena_create(0);
+    }
     ctx->srv = srv;
-    ctx->arena = arena_create(0);
+    ctx->arena = arena;
     buf_init(&ctx->body, srv->cfg->body_limit);
     ctx->start_us = now_micros();
     ctx->status = 0;
     ctx->late = atomic_load(&srv->stopping);
     unsigned long long n = atomic_fetch_add(&srv->next_id, 1);
-    snprintf(ctx->id, sizeof ctx->id, "%08x-%08llx", srv->id_prefix, n);
+    format_id(ctx->id, sizeof ctx->id, srv->id_prefix, n);
     atomic_fetch_add(&srv->inflight, 1);
     return ctx;
+}
+
+static void ctx_free(struct req_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    arena_destroy(ctx->arena);
+    free(ctx);
 }
 
 static bool declared_too_large(struct MHD_Connection *c, size_t limit)
@@ -403,11 +457,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *upload, size_t *upload_size, void **req_cls)
 {
     (void)version;
-    struct http_server *srv = cls;
+    struct http_worker *w = cls;
+    struct http_server *srv = w->srv;
     struct req_ctx *ctx = *req_cls;
     struct http_res res;
     if (ctx == NULL) {
-        *req_cls = ctx = ctx_new(srv);
+        *req_cls = ctx = ctx_new(w);
         ctx->method = arena_strdup(ctx->arena, method);
         ctx->path = arena_strdup(ctx->arena, url);
         size_t limit = router_raw_body_limit(ctx->arena, method, url);
@@ -444,19 +499,28 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)c;
-    struct http_server *srv = cls;
+    struct http_worker *w = cls;
     struct req_ctx *ctx = *req_cls;
     if (ctx == NULL)
         return;
-    int64_t us = now_micros() - ctx->start_us;
+    int64_t end = now_micros();
+    int64_t start = ctx->start_us;
     log_request(ctx->id, ctx->method, ctx->path,
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ctx->status : 0, us);
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ctx->status : 0, end - start);
     json_decref(ctx->json);
+    ctx->json = NULL;
     buf_fini(&ctx->body);
-    arena_destroy(ctx->arena);
-    free(ctx);
+    if (w->spare == NULL) {
+        arena_reset(ctx->arena);
+        w->spare = ctx;
+    } else {
+        ctx_free(ctx);
+    }
     *req_cls = NULL;
-    atomic_fetch_sub(&srv->inflight, 1);
+    atomic_fetch_sub(&w->srv->inflight, 1);
+    /* sched_yield cannot fail on Linux; with nothing else runnable it returns at once */
+    if (pace_done(&w->pace, start, end) && sched_yield() != 0)
+        log_debug("http", "sched_yield failed");
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -515,24 +579,30 @@ int http_server_start(struct http_server **out, const struct config *cfg, struct
         return -1;
     }
     for (int i = 0; i < n; i++) {
+        srv->workers[i].srv = srv;
+        pace_init(&srv->workers[i].pace, cfg->yield_every);
+    }
+    for (int i = 0; i < n; i++) {
         /* MHD gets a duplicate: whether a daemon that fails to start closes its socket or not,
          * our own descriptor is closed exactly once (by us), never one MHD already closed and
          * the kernel handed out again. */
         int fd = fcntl(srv->ls.fds[i], F_DUPFD_CLOEXEC, 0);
         srv->daemons[i] = fd < 0 ? NULL : MHD_start_daemon(
-            flags, 0, NULL, NULL, &on_request, srv,
+            flags, 0, NULL, NULL, &on_request, &srv->workers[i],
             MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
-            /* the request line and headers must fit (beyond: 431, like nginx's default of
-             * 4 x 8 KiB); libmicrohttpd zeroes the whole pool for every request on a kept-alive
-             * connection, which at 64 KiB was a tenth of a health answer's CPU */
+            /* the request line and headers must fit (beyond: 431); libmicrohttpd zeroes the
+             * whole pool for every request on a kept-alive connection, which at 64 KiB was a
+             * tenth of a health answer's CPU (decision 0019 gives the header limit) */
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL_BYTES,
-            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, srv,
+            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, &srv->workers[i],
             MHD_OPTION_END);
         if (srv->daemons[i] == NULL) {
-            for (int j = 0; j < i; j++)
+            for (int j = 0; j < i; j++) {
                 MHD_stop_daemon(srv->daemons[j]);      /* closes its duplicate */
+                ctx_free(srv->workers[j].spare);
+            }
             listen_close_all(&srv->ls);                /* ours, each once */
             free(srv);
             err_set(e, ERR_UNAVAILABLE, "http.cannot_listen");
@@ -572,8 +642,10 @@ void http_server_stop(struct http_server *srv)
     int left = atomic_load(&srv->inflight);
     if (left > 0)
         log_warn("http", "stopping with %d request(s) still in flight", left);
-    for (int i = 0; i < srv->ndaemons; i++)
-        MHD_stop_daemon(srv->daemons[i]);
+    for (int i = 0; i < srv->ndaemons; i++) {
+        MHD_stop_daemon(srv->daemons[i]);    /* joins its thread: its worker is ours now */
+        ctx_free(srv->workers[i].spare);
+    }
     listen_release(&srv->ls);
     close_all_dbs();
     free(srv);

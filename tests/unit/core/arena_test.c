@@ -51,12 +51,36 @@ static void printf_and_strndup_copy_exactly(void **state)
     arena_destroy(NULL);
 }
 
+static void reset_forgets_everything_and_serves_again(void **state)
+{
+    (void)state;
+    struct arena *a = arena_create(256);
+    memset(arena_alloc(a, 16), 'v', 16);
+    for (int i = 0; i < 40; i++)                        /* several general chunks */
+        memset(arena_alloc(a, 48), 'x', 48);
+    memset(arena_alloc(a, 4000), 'y', 4000);            /* and a dedicated one */
+    assert_true(arena_used(a) > 4000);
+    arena_reset(a);
+    assert_int_equal(arena_used(a), 0);
+    char *again = arena_alloc(a, 16);                   /* the kept chunk, from its start */
+    assert_non_null(again);
+    memset(again, 'z', 16);
+    for (int i = 0; i < 40; i++)                        /* and it grows again as before */
+        memset(arena_alloc(a, 48), 'w', 48);
+    assert_int_equal(arena_used(a), 16 + 40 * 48);
+    arena_reset(a);
+    arena_reset(a);                                     /* twice in a row is fine */
+    assert_int_equal(arena_used(a), 0);
+    arena_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(allocations_are_16_byte_aligned_and_distinct),
         cmocka_unit_test(a_large_allocation_gets_its_own_chunk_and_keeps_small_ones_working),
         cmocka_unit_test(printf_and_strndup_copy_exactly),
+        cmocka_unit_test(reset_forgets_everything_and_serves_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
