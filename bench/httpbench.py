@@ -12,6 +12,8 @@
   httpbench.py startup BIN DBURL N       N times: spawn `BIN serve` on an existing DB, poll
                                          /api/v1/health every 1 ms until it answers 200; prints
                                          "median_ms min_ms max_ms"
+  httpbench.py rsswatch PID FILE         every 50 ms, the largest VmRSS of PID so far into FILE
+                                         (MiB, one decimal), until PID ends or this is killed
 
 Only the standard library; timings use time.perf_counter (monotonic).
 """
@@ -145,6 +147,23 @@ def startup(binary, db_url, n):
     print("%.1f %.1f %.1f" % (statistics.median(times), min(times), max(times)))
 
 
+def rsswatch(pid, path):
+    top = 0
+    while True:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                kb = next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), None)
+        except OSError:
+            return
+        if kb is None:
+            return
+        if kb > top:
+            top = kb
+            with open(path, "w") as out:
+                out.write("%.1f\n" % (kb / 1024.0))
+        time.sleep(0.05)
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "port":
         print(free_port())
@@ -152,6 +171,8 @@ def main(argv):
         latency(argv[2], int(argv[3]), argv[4] if len(argv) == 5 else None)
     elif len(argv) == 7 and argv[1] == "login":
         login(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
+    elif len(argv) == 4 and argv[1] == "rsswatch":
+        rsswatch(int(argv[2]), argv[3])
     elif len(argv) == 5 and argv[1] == "startup":
         startup(argv[2], argv[3], int(argv[4]))
     else:
