@@ -386,7 +386,7 @@ static enum MHD_Result send_res(struct req_ctx *ctx, struct MHD_Connection *c,
     return ret;
 }
 
-/* "%08x-%08llx" without printf (a tenth of a health answer's user time went to vfprintf). */
+/* "%08x-%08llx" without printf: vfprintf was 3 % of a health answer's user-space time. */
 static void format_id(char *out, size_t cap, unsigned int prefix, unsigned long long n)
 {
     static const char hex[] = "0123456789abcdef";

@@ -18,6 +18,26 @@ test('health reports ok, the engine and the version', async () => {
   assert.equal(r.headers.get('cache-control'), 'no-store')
 })
 
+test('every answer has its own request id: the server prefix, then a hex counter', async () => {
+  const ids = []
+  for (let i = 0; i < 5; i++) ids.push((await api(srv.base, 'GET', '/api/v1/health')).headers.get('x-request-id'))
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{8,16}$/)
+  assert.equal(new Set(ids).size, ids.length)
+  assert.equal(new Set(ids.map((id) => id.slice(0, 8))).size, 1, 'one prefix per server')
+  const n = ids.map((id) => parseInt(id.slice(9), 16))
+  for (let i = 1; i < n.length; i++) assert.ok(n[i] > n[i - 1], `${ids[i]} after ${ids[i - 1]}`)
+})
+
+test('request headers: about 10 KiB are served, 40 KiB get 431 (decision 0019)', async () => {
+  const ok = await api(srv.base, 'GET', '/api/v1/health', undefined,
+    { 'X-A': 'a'.repeat(3000), 'X-B': 'b'.repeat(3000), 'X-C': 'c'.repeat(3000) })
+  assert.equal(ok.status, 200)
+  const big = await fetch(srv.base + '/api/v1/health', { headers: { 'X-Big': 'x'.repeat(40000) } })
+  assert.equal(big.status, 431)
+  await big.arrayBuffer()
+  assert.equal((await api(srv.base, 'GET', '/api/v1/health')).status, 200, 'still serving')
+})
+
 test('an unknown API route is a 404 in the JSON error format', async () => {
   const r = await api(srv.base, 'GET', '/api/v1/nope')
   assert.equal(r.status, 404)
