@@ -65,7 +65,9 @@ static const char USAGE[] =
     "  --yield-every N     an HTTP thread yields its core after N requests in a row (32; 0 never)\n"
     "  --session-idle S, --session-max S, --cookie-secure on|off, --password-ms MS, --password-mem MIB\n"
     "  --throttle-free N, --throttle-lock-at N, --throttle-ip-free N, --throttle-ip-lock-at N\n"
-    "  --import-retention-days N   a checked member import never run keeps its upload (7)\n";
+    "  --import-retention-days N   a checked member import never run keeps its upload (7)\n"
+    "  --trusted-proxies LIST      proxies whose X-Forwarded-For is believed (addresses, CIDRs)\n"
+    "  --response-cache-mb N, --change-poll-ms MS   answers kept in memory (16; 0 off), poll (20)\n";
 
 /* Converts "--log-level" to "log_level"; NULL if arg is not a config flag. */
 static const char *flag_key(const char *arg, char *key, size_t cap)
@@ -240,37 +242,59 @@ static int cmd_jobs(int argc, char **argv)
     return rc;
 }
 
-/* A command's usage: each entry point prints it, without a key file or a database, when its
- * arguments are {cmd, "--help"} (help mode: cli_usage() writes to stdout, exit 0) or just {cmd}
- * for the commands that do nothing without a subcommand (exit 2). */
-static int dispatch_help(const char *cmd, int argc, char **argv)
+/* Every command, once. `startup`: the key file (and for `user` the Argon2id timing) a command
+ * needs before it runs. `usage_below`: with fewer arguments than this (the command's own name
+ * included) the command only prints its usage (exit 2), so nothing is opened or made first. */
+enum startup { STARTUP_NONE, STARTUP_KEYS, STARTUP_KEYS_CALIBRATE };
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);                      /* one of these two */
+    int (*run_db)(int argc, char **argv, const char *db);
+    enum startup startup;
+    int usage_below;
+} COMMANDS[] = {
+    {"serve", cmd_serve, NULL, STARTUP_NONE, 0},
+    {"migrate", cmd_migrate, NULL, STARTUP_NONE, 0},
+    {"demo", NULL, demo_cli_main, STARTUP_NONE, 0},
+    {"org", NULL, org_cli_main, STARTUP_KEYS, 2},
+    {"user", NULL, auth_cli_main, STARTUP_KEYS_CALIBRATE, 2},
+    {"export", NULL, member_cli_export, STARTUP_KEYS, 2},
+    {"import", NULL, member_import_cli_main, STARTUP_KEYS, 3},
+    {"audit", NULL, audit_cli_main, STARTUP_NONE, 0},
+    {"jobs", cmd_jobs, NULL, STARTUP_NONE, 0},
+    {"idcard", member_cli_main, NULL, STARTUP_NONE, 0},
+    {"keys", NULL, keys_cli_main, STARTUP_NONE, 0},
+    {"backup", backup_cli_backup, NULL, STARTUP_NONE, 0},
+    {"restore", backup_cli_restore, NULL, STARTUP_NONE, 0},
+};
+
+static const struct command *command_find(const char *name)
 {
-    const char *db = config_get()->db;
-    const struct {
-        const char *name;
-        int (*run)(int argc, char **argv, const char *db);
-    } withdb[] = {
-        {"demo", demo_cli_main},         {"org", org_cli_main},
-        {"user", auth_cli_main},         {"export", member_cli_export},
-        {"import", member_import_cli_main}, {"audit", audit_cli_main},
-        {"keys", keys_cli_main},
-    };
-    for (size_t i = 0; i < sizeof withdb / sizeof withdb[0]; i++)
-        if (strcmp(cmd, withdb[i].name) == 0)
-            return withdb[i].run(argc, argv, db);
-    if (strcmp(cmd, "serve") == 0)
-        return cmd_serve(argc, argv);
-    if (strcmp(cmd, "migrate") == 0)
-        return cmd_migrate(argc, argv);
-    if (strcmp(cmd, "jobs") == 0)
-        return cmd_jobs(argc, argv);
-    if (strcmp(cmd, "idcard") == 0)
-        return member_cli_main(argc, argv);
-    if (strcmp(cmd, "backup") == 0)
-        return backup_cli_backup(argc, argv);
-    if (strcmp(cmd, "restore") == 0)
-        return backup_cli_restore(argc, argv);
-    return cli_usage(USAGE);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(name, COMMANDS[i].name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+static int command_call(const struct command *c, int argc, char **argv)
+{
+    return c->run != NULL ? c->run(argc, argv) : c->run_db(argc, argv, config_get()->db);
+}
+
+/* Runs a command with argv[0] its name: its usage alone when asked for or when too short,
+ * else after the start-up it needs. */
+static int command_run(const struct command *c, int argc, char **argv)
+{
+    if (argc < c->usage_below || c->startup == STARTUP_NONE)
+        return command_call(c, argc, argv);
+    struct err ke = ERR_INIT;
+    if (auth_startup(true, c->startup == STARTUP_KEYS_CALIBRATE ? AUTH_CALIBRATE_YES
+                                                                : AUTH_CALIBRATE_NO, &ke) != 0)
+        return cli_fail(&ke);
+    int rc = command_call(c, argc, argv);
+    keys_uninstall();
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -302,60 +326,15 @@ int main(int argc, char **argv)
     if (argc < 2)
         return cli_usage(USAGE);
     const char *cmd = argv[1];
-    if (argc > 2 && cli_help_requested(argc - 1, argv + 1)) {
+    const struct command *c = command_find(cmd);
+    if (c != NULL && argc > 2 && cli_help_requested(argc - 1, argv + 1)) {
         /* `dangjian CMD ... --help`: CMD's usage on stdout, exit 0, nothing opened or made */
         cli_set_help_mode(true);
         char *help[] = {argv[1], (char *)"--help", NULL};
-        return dispatch_help(cmd, 2, help);
+        return command_call(c, 2, help);
     }
-    if (strcmp(cmd, "serve") == 0)
-        return cmd_serve(argc - 1, argv + 1);
-    if (strcmp(cmd, "migrate") == 0)
-        return cmd_migrate(argc - 1, argv + 1);
-    if (strcmp(cmd, "demo") == 0)
-        return demo_cli_main(argc - 1, argv + 1, config_get()->db);
-    if ((strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "export") == 0) &&
-        argc < 3)
-        return dispatch_help(cmd, argc - 1, argv + 1);   /* usage (exit 2), no key file made */
-    if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0) {
-        struct err ke = ERR_INIT;
-        if (auth_startup(true, strcmp(cmd, "user") == 0 ? AUTH_CALIBRATE_YES : AUTH_CALIBRATE_NO, &ke) != 0)
-            return cli_fail(&ke);
-        int rc = strcmp(cmd, "org") == 0 ? org_cli_main(argc - 1, argv + 1, config_get()->db)
-                                         : auth_cli_main(argc - 1, argv + 1, config_get()->db);
-        keys_uninstall();
-        return rc;
-    }
-    if (strcmp(cmd, "export") == 0) {
-        struct err ke = ERR_INIT;
-        if (auth_startup(true, AUTH_CALIBRATE_NO, &ke) != 0)
-            return cli_fail(&ke);
-        int rc = member_cli_export(argc - 1, argv + 1, config_get()->db);
-        keys_uninstall();
-        return rc;
-    }
-    if (strcmp(cmd, "import") == 0) {
-        struct err ke = ERR_INIT;
-        if (argc < 4)                              /* usage: before a key file is made */
-            return member_import_cli_main(argc - 1, argv + 1, config_get()->db);
-        if (auth_startup(true, AUTH_CALIBRATE_NO, &ke) != 0)
-            return cli_fail(&ke);
-        int rc = member_import_cli_main(argc - 1, argv + 1, config_get()->db);
-        keys_uninstall();
-        return rc;
-    }
-    if (strcmp(cmd, "audit") == 0)
-        return audit_cli_main(argc - 1, argv + 1, config_get()->db);
-    if (strcmp(cmd, "jobs") == 0)
-        return cmd_jobs(argc - 1, argv + 1);
-    if (strcmp(cmd, "idcard") == 0)
-        return member_cli_main(argc - 1, argv + 1);
-    if (strcmp(cmd, "keys") == 0)
-        return keys_cli_main(argc - 1, argv + 1, config_get()->db);
-    if (strcmp(cmd, "backup") == 0)
-        return backup_cli_backup(argc - 1, argv + 1);
-    if (strcmp(cmd, "restore") == 0)
-        return backup_cli_restore(argc - 1, argv + 1);
+    if (c != NULL)
+        return command_run(c, argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("dangjian %s\n", DJ_VERSION);
         return CLI_OK;
