@@ -14,6 +14,12 @@ test('an unknown command or flag is a usage error (exit 2)', () => {
   assert.match(r.stderr, /unknown command/)
   const f = cli(['migrate', '--no-such-flag'])
   assert.equal(f.code, 2)
+  const h = cli(['frobnicate', '--help'])
+  assert.equal(h.code, 2)
+  assert.match(h.stderr, /unknown command/)
+  const v = cli(['version', '--help'])
+  assert.equal(v.code, 0)
+  assert.match(v.stdout, /^dangjian \S+/)
 })
 
 test('--help anywhere: the command\'s usage on stdout, exit 0, and nothing made or written', () => {
@@ -28,8 +34,9 @@ test('--help anywhere: the command\'s usage on stdout, exit 0, and nothing made 
       assert.equal(r.code, 0, args.join(' '))
       assert.match(r.stdout, new RegExp('^usage: dangjian ' + args[0]), args.join(' '))
     }
-    for (const cmd of ['org', 'user', 'export']) {
-      const r = cli([cmd], { cwd: dir })
+    for (const args of [['org'], ['user'], ['export'], ['import'], ['import', 'members']]) {
+      const cmd = args.join(' ')
+      const r = cli(args, { cwd: dir })
       assert.equal(r.code, 2, cmd)
       assert.match(r.stderr, /usage:/, cmd)
     }
