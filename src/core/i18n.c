@@ -44,6 +44,8 @@ static const struct i18n_msg common_msgs[] = {
     {"internal", "服务器内部错误", "Internal server error"},
     {"jobs.not_found", "任务不存在", "No such job"},
     {"jobs.unknown_kind", "未知的任务类型", "Unknown job kind"},
+    {"jobs.cancelled", "已取消", "Cancelled"},
+    {"jobs.finished", "任务已经结束，无法取消", "The job has already ended and cannot be cancelled"},
     {"password.too_short", "密码至少需要10个字符", "A password needs at least 10 characters"},
     {"password.is_username", "密码不能与用户名相同", "The password cannot be the user name"},
     {"password.is_phone", "密码不能与手机号相同", "The password cannot be the phone number"},

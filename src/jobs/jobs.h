@@ -32,11 +32,19 @@ struct job {
 /* Creates a job; state is "queued", or "running" when run_inline (started_at = now). */
 int jobs_store_create(struct db *db, const char *kind, const char *params_json, int64_t total,
                       int run_inline, int64_t *id, struct err *e) __attribute__((warn_unused_result));
+/* -1 with ERR_CONFLICT "jobs.cancelled" once the job has been asked to stop (jobs_store_cancel):
+ * the job then returns that error, and the runner finishes it as "cancelled". */
 int jobs_store_progress(struct db *db, int64_t id, int64_t done, int64_t total, struct err *e)
     __attribute__((warn_unused_result));
 /* state: "done" | "failed" | "cancelled"; result_json and error may be NULL. */
 int jobs_store_finish(struct db *db, int64_t id, const char *state, const char *result_json,
                       const char *error, struct err *e) __attribute__((warn_unused_result));
+/* Stops a job: a queued one is cancelled at once (JOBS_CANCELLED); a running one is asked to
+ * stop at its next progress report (JOBS_CANCEL_REQUESTED). ERR_CONFLICT "jobs.finished" when it
+ * has ended already, ERR_NOT_FOUND "jobs.not_found" when absent. */
+enum jobs_cancel { JOBS_CANCELLED, JOBS_CANCEL_REQUESTED };
+int jobs_store_cancel(struct db *db, int64_t id, enum jobs_cancel *out, struct err *e)
+    __attribute__((warn_unused_result));
 /* ERR_NOT_FOUND "jobs.not_found" when absent. */
 int jobs_store_get(struct db *db, struct arena *a, int64_t id, struct job *out, struct err *e)
     __attribute__((warn_unused_result));

@@ -48,6 +48,11 @@ static int run_one(struct db *db, struct arena *a, const struct job *job, struct
     if (rc != 0) {
         if (db_in_tx(db))
             db_rollback(db);
+        if (strcmp(je.message, "jobs.cancelled") == 0) {
+            log_info("jobs", "job %lld (%s) cancelled at %lld", (long long)job->id, job->kind,
+                     (long long)job->done);
+            return jobs_store_finish(db, job->id, "cancelled", NULL, je.message, e);
+        }
         log_warn("jobs", "job %lld (%s) failed: %s %s", (long long)job->id, job->kind, je.message,
                  je.detail);
         return jobs_store_finish(db, job->id, "failed", NULL, je.message, e);

@@ -12,10 +12,20 @@
 static const char SQL_CREATE[] =
     "INSERT INTO jobs (kind, state, params, done, total, created_at, updated_at, started_at) "
     "VALUES (?, ?, ?, 0, ?, ?, ?, ?) RETURNING id";
-/* Progress also renews a runner's lease, so a long job is never reclaimed while it advances. */
+/* Progress also renews a runner's lease, so a long job is never reclaimed while it advances, and
+ * tells the job whether it has been asked to stop. */
 static const char SQL_PROGRESS[] =
     "UPDATE jobs SET done = ?, total = ?, updated_at = ?, "
-    "lease_until = CASE WHEN lease_until IS NULL THEN NULL ELSE CAST(? AS BIGINT) END WHERE id = ?";
+    "lease_until = CASE WHEN lease_until IS NULL THEN NULL ELSE CAST(? AS BIGINT) END WHERE id = ? "
+    "RETURNING cancel_requested_at";
+/* A queued job is cancelled at once; a running one is asked to stop (both conditional, so a
+ * runner claiming or finishing it at the same moment is never overwritten). */
+static const char SQL_CANCEL_QUEUED[] =
+    "UPDATE jobs SET state = 'cancelled', error = 'jobs.cancelled', updated_at = ?, "
+    "finished_at = ?, cancel_requested_at = ? WHERE id = ? AND state = 'queued'";
+static const char SQL_CANCEL_RUNNING[] =
+    "UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?), updated_at = ? "
+    "WHERE id = ? AND state = 'running'";
 static const char SQL_FINISH[] =
     "UPDATE jobs SET state = ?, result = ?, error = ?, updated_at = ?, finished_at = ?, "
     "lease_owner = NULL, lease_until = NULL WHERE id = ?";
@@ -67,9 +77,49 @@ int jobs_store_progress(struct db *db, int64_t id, int64_t done, int64_t total, 
     db_bind_i64(st, 3, now);
     db_bind_i64(st, 4, now + JOBS_LEASE_S);
     db_bind_i64(st, 5, id);
-    int rc = db_step(st, e) == DB_DONE ? 0 : -1;
+    int r = db_step(st, e);
+    int rc = r == DB_ROW || r == DB_DONE ? 0 : -1;
+    if (r == DB_ROW && db_col_i64(st, 0) != 0)
+        rc = err_set(e, ERR_CONFLICT, "jobs.cancelled");
     db_finalize(st);
     return rc;
+}
+
+static int cancel_step(struct db *db, const char *sql, int64_t id, int64_t now, int nnow,
+                       int64_t *changed, struct err *e)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, sql, e) != 0)
+        return -1;
+    for (int i = 1; i <= nnow; i++)
+        db_bind_i64(st, i, now);
+    db_bind_i64(st, nnow + 1, id);
+    int rc = db_step(st, e) == DB_DONE ? 0 : -1;
+    *changed = rc == 0 ? db_changes(st) : 0;
+    db_finalize(st);
+    return rc;
+}
+
+int jobs_store_cancel(struct db *db, int64_t id, enum jobs_cancel *out, struct err *e)
+{
+    int64_t now = now_unix(), n = 0;
+    if (cancel_step(db, SQL_CANCEL_QUEUED, id, now, 3, &n, e) != 0)
+        return -1;
+    if (n > 0) {
+        *out = JOBS_CANCELLED;
+        return 0;
+    }
+    if (cancel_step(db, SQL_CANCEL_RUNNING, id, now, 2, &n, e) != 0)
+        return -1;
+    if (n > 0) {
+        *out = JOBS_CANCEL_REQUESTED;
+        return 0;
+    }
+    struct arena *a = arena_create(0);
+    struct job j;
+    int rc = jobs_store_get(db, a, id, &j, e);     /* not found, or already finished */
+    arena_destroy(a);
+    return rc != 0 ? -1 : err_set(e, ERR_CONFLICT, "jobs.finished");
 }
 
 int jobs_store_finish(struct db *db, int64_t id, const char *state, const char *result_json,

@@ -180,6 +180,7 @@ const CASES = {
   'GET /members/imports/{id}/errors.csv': { in: () => ['GET', `/api/v1/members/imports/${ctx.importA}/errors.csv`], out: () => ['GET', `/api/v1/members/imports/${ctx.importB}/errors.csv`] },
   // the first allowed caller runs (202) / undoes (200) it; later ones get 409
   'POST /members/imports/{id}/run': { in: () => ['POST', `/api/v1/members/imports/${ctx.importA}/run`], ok: [202, 409], out: () => ['POST', `/api/v1/members/imports/${ctx.importB}/run`] },
+  'POST /members/imports/{id}/cancel': { in: () => ['POST', `/api/v1/members/imports/${ctx.importA}/cancel`], ok: [200, 202, 409], out: () => ['POST', `/api/v1/members/imports/${ctx.importB}/cancel`] },
   'POST /members/imports/{id}/undo': { in: () => ['POST', `/api/v1/members/imports/${ctx.importA}/undo`], ok: [200, 409], out: () => ['POST', `/api/v1/members/imports/${ctx.importB}/undo`] },
   'GET /tokens': { in: () => ['GET', '/api/v1/tokens'] },
   'POST /tokens': { in: () => ['POST', '/api/v1/tokens', { name: 'matrix', perms: ['jobs.read'], expires_in_days: 1 }] },

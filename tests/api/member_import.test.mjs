@@ -1,10 +1,12 @@
 // member_import.test.mjs: member import (issue 5 §4, "Bad input") over real HTTP on SQLite or
 // PostgreSQL (DJ_TEST_DB): the template, upload + dry run, the run as a job, re-import updating
 // by ID number, unchanged rows, the error report, undo and undo refused after an edit, scope,
-// audit entries, bad files, 10,000 bad rows, and (SQLite) a run killed with SIGKILL.
+// audit entries, bad files, 10,000 bad rows, cancel (queued and running), and (SQLite) a run
+// killed with SIGKILL.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
@@ -262,15 +264,21 @@ test('10,000 bad rows: a complete error report, nothing imported', async () => {
   assert.ok(lines.at(-1).startsWith('10001,'), lines.at(-1))
 })
 
+/** 30,000 generated rows (bench/member-import-gen) uploaded to own's first branch: checked. */
+async function uploadBig(own, name) {
+  const org = (await api(own.base, 'GET', '/api/v1/orgs?type=branch&per_page=1')).body.data[0]
+  const file = join(tmp, name)
+  execFileSync(join(dirname(bin), 'bench', 'member-import-gen'), ['30000', org.code, file])
+  const up = await own.admin.req('POST', `/api/v1/members/imports?filename=${name}`, readFileSync(file))
+  assert.equal(up.status, 201, JSON.stringify(up.body))
+  assert.equal(up.body.new, 30000)
+  return up
+}
+
 test('a run killed with SIGKILL leaves whole batches only and resumes to completion', { skip: engine !== 'sqlite' }, async () => {
   const own = await startServer({ members: 5 })
   try {
-    const org = (await api(own.base, 'GET', '/api/v1/orgs?type=branch&per_page=1')).body.data[0]
-    const file = join(tmp, 'big.xlsx')
-    execFileSync(join(dirname(bin), 'bench', 'member-import-gen'), ['30000', org.code, file])
-    const up = await own.admin.req('POST', '/api/v1/members/imports?filename=big.xlsx', readFileSync(file))
-    assert.equal(up.status, 201, JSON.stringify(up.body))
-    assert.equal(up.body.new, 30000)
+    const up = await uploadBig(own, 'big.xlsx')
     const run = await own.admin.post(`/api/v1/members/imports/${up.body.id}/run`)
     let done = 0
     for (let i = 0; i < 600 && done < 2000; i++) {
@@ -293,6 +301,60 @@ test('a run killed with SIGKILL leaves whole batches only and resumes to complet
     assert.equal(r.code, 0, r.stderr)
     assert.equal(sql(own.url, `SELECT state || ' ' || n_new FROM member_imports WHERE id = ${up.body.id}`).trim(), 'done 30000')
     assert.equal(q('SELECT COUNT(*) FROM members'), 30005)
+  } finally {
+    await own.stop()
+  }
+})
+
+test('cancel: a queued run goes back to checked; a running one stops at a batch, keeps whole batches, is audited, and undo takes them back', async () => {
+  const own = await startServer({ members: 5, extra: ['--jobs', 'off'] })
+  try {
+    const id = (await uploadBig(own, 'cancel.xlsx')).body.id
+    // nothing runs jobs in this server: the run stays queued, and cancel puts it back
+    const run1 = await own.admin.post(`/api/v1/members/imports/${id}/run`)
+    assert.equal(run1.status, 202)
+    const c1 = await own.admin.post(`/api/v1/members/imports/${id}/cancel`)
+    assert.equal(c1.status, 200, JSON.stringify(c1.body))
+    assert.equal(c1.body.state, 'checked')
+    assert.equal(c1.body.cancelled, false, 'nothing was written: a plain checked import')
+    assert.equal((await own.admin.get(`/api/v1/jobs/${run1.body.job_id}`)).body.state, 'cancelled')
+    const again = await own.admin.post(`/api/v1/members/imports/${id}/cancel`)
+    assert.equal(again.status, 409)
+    assert.equal(again.body.error.code, 'conflict')
+    assert.match(again.body.error.message, /取消/)
+    // run again, and let a runner take it: `jobs run --once` in the background (the CLI)
+    const run2 = await own.admin.post(`/api/v1/members/imports/${id}/run`)
+    assert.equal(run2.status, 202, 'a cancelled queued run can be run again')
+    const runner = spawn(bin, ['jobs', 'run', '--once', '--db', own.url, '--log-level', 'warn'], { stdio: 'ignore' })
+    const runnerExit = once(runner, 'exit')
+    let j = null
+    for (let i = 0; i < 1500; i++) {
+      j = (await own.admin.get(`/api/v1/jobs/${run2.body.job_id}`)).body
+      if (j.state !== 'queued' && j.done >= 1000) break
+      await new Promise((res) => setTimeout(res, 20))
+    }
+    assert.equal(j.state, 'running', 'still running when cancelled')
+    const c2 = await own.admin.post(`/api/v1/members/imports/${id}/cancel`)
+    assert.equal(c2.status, 202, JSON.stringify(c2.body))
+    const [code] = await runnerExit
+    assert.equal(code, 0)
+    const jd = (await own.admin.get(`/api/v1/jobs/${run2.body.job_id}`)).body
+    assert.equal(jd.state, 'cancelled')
+    const im = (await own.admin.get(`/api/v1/members/imports/${id}`)).body
+    assert.equal(im.state, 'failed')
+    assert.equal(im.cancelled, true)
+    assert.equal(im.error, '已取消')
+    assert.equal((await own.admin.get(`/api/v1/members/imports/${id}`, { 'Accept-Language': 'en' })).body.error, 'Cancelled')
+    const q = (s) => Number(sql(own.url, s).trim())
+    const written = q(`SELECT COUNT(*) FROM member_import_rows WHERE import_id = ${id}`)
+    assert.ok(written > 0 && written < 30000, `stopped part-way: ${written}`)
+    assert.equal(written % 500, 0, `whole batches only: ${written}`)
+    assert.equal(q('SELECT COUNT(*) FROM members'), 5 + written, 'every member written is traceable to the import')
+    const audit = sql(own.url, `SELECT changes FROM audit_log WHERE action = 'member.import_cancel' AND object = 'member_import:${id}'`).trim()
+    assert.equal(JSON.parse(audit).rows_written, written)
+    const undo = await own.admin.post(`/api/v1/members/imports/${id}/undo`)
+    assert.equal(undo.status, 200, JSON.stringify(undo.body))
+    assert.equal(q('SELECT COUNT(*) FROM members'), 5)
   } finally {
     await own.stop()
   }

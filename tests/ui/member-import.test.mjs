@@ -159,6 +159,41 @@ test('undo refused after a member changed: the message says how many rows', asyn
   await page.context().close()
 })
 
+test('cancel before the run starts: a confirmation, then back at the preview with a notice; it can run again', async () => {
+  // a server without a job runner: the run stays queued, so the progress step is there to see
+  const own = await startServer({ members: 5, extra: ['--jobs', 'off'] })
+  const page = await openPage(browser, { viewport: { width: 1440, height: 900 } }, own)
+  try {
+    const org = (await apiJson(own.base, 'GET', '/orgs?type=branch&per_page=1')).body.data[0]
+    await page.goto(own.base + '/members/import')
+    await page.getByTestId('import-upload').waitFor()
+    await choose(page, 'queued.csv', csv(line('导入己', idNumber('320102', '19880808', 301), org.code)))
+    await page.getByTestId('import-preview').waitFor({ timeout: 30000 })
+    await page.getByTestId('import-run').click()
+    await confirmBox(page)
+    await page.getByTestId('import-progress').waitFor()
+    await page.getByTestId('import-job-state').getByText('排队中').waitFor()
+    await page.getByTestId('import-cancel').click()
+    const box = page.locator('.el-message-box')
+    await box.getByText('已写入的批次会保留').waitFor()
+    await box.locator('.el-message-box__btns .el-button:not(.el-button--primary)').click()   // keep it
+    await box.waitFor({ state: 'hidden' })
+    await page.getByTestId('import-progress').waitFor()
+    await page.getByTestId('import-cancel').click()
+    await confirmBox(page, '正在写入的这一批会回滚')
+    await page.getByTestId('import-notice').getByText('导入尚未开始，已取消').waitFor()
+    await page.getByTestId('import-preview').waitFor()
+    await shot(page, 'member-import-cancelled')
+    assert.equal(await page.getByTestId('import-run').count(), 1, 'it can be run again')
+    const imports = (await apiJson(own.base, 'GET', '/members/imports')).body.data
+    assert.equal(imports[0].state, 'checked')
+    assert.deepEqual(page.problems, [])
+  } finally {
+    await page.context().close()
+    await own.stop()
+  }
+})
+
 /** POST a CSV through the API as the test's administrator (the dry run only). */
 async function uploadApi(name, body) {
   const res = await fetch(`${srv.base}/api/v1/members/imports?filename=${name}`, {

@@ -28,7 +28,7 @@ function run(args, timeout = 120000) {
  * @param {{members?: number, seed?: number, demo?: boolean}} [opts]
  * @returns {Promise<{base: string, db: string, dir: string, stop: () => Promise<void>}>}
  */
-export async function startServer({ members = 200, seed = 1, demo = true } = {}) {
+export async function startServer({ members = 200, seed = 1, demo = true, extra = [] } = {}) {
   if (!existsSync(djBin)) {
     throw new Error(`${djBin} not found: build the server first (meson setup build -Dspa_dist=web/dist && ninja -C build) or set DJ_BIN`)
   }
@@ -48,7 +48,7 @@ export async function startServer({ members = 200, seed = 1, demo = true } = {})
   try {
     await run(['migrate', '--db', db])
     if (demo) await run(['demo', '--db', db, '--members', String(members), '--seed', String(seed)])
-    child = spawn(djBin, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(djBin, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
     const killOnExit = () => child.kill('SIGKILL')
     process.once('exit', killOnExit)
     child.once('exit', () => process.removeListener('exit', killOnExit))
@@ -75,7 +75,7 @@ export async function startServer({ members = 200, seed = 1, demo = true } = {})
     // A system-wide committee administrator (with MFA), logged in; openPage(browser, {}, srv)
     // puts its session cookie in the browser.
     const session = await asRole({ url: db, base }, 'committee_admin')
-    lastSession = session
+    sessions.set(base, session)
     return { base, db, dir, session, stop: cleanup }
   } catch (e) {
     await cleanup()
@@ -83,10 +83,11 @@ export async function startServer({ members = 200, seed = 1, demo = true } = {})
   }
 }
 
-let lastSession = null
+const sessions = new Map()   // base URL -> its administrator's session (several servers per file)
 
-/** fetch JSON from the running server's API (for finding test data and checking results). */
-export async function apiJson(base, method, apiPath, body, lang = 'zh-CN', session = lastSession) {
+/** fetch JSON from the running server's API (for finding test data and checking results), as
+ * that server's administrator unless another session is given. */
+export async function apiJson(base, method, apiPath, body, lang = 'zh-CN', session = sessions.get(base)) {
   const res = await fetch(base + '/api/v1' + apiPath, {
     method,
     headers: {

@@ -632,11 +632,17 @@ export default {
     },
     progress: {
       rows: '{done} of {total} rows done',
+      cancel: 'Cancel import',
+      cancelTitle: 'Cancel the import',
+      cancelConfirm: 'Batches already written stay (you can undo them afterwards); the batch being written is rolled back. Cancel the import?',
+      cancelQueued: 'The import had not started and is cancelled; you can run it later.',
+      cancelling: 'Cancelling: it stops when the current batch ends…',
       waiting: 'Waiting to start…',
       leave: 'You may leave this page: the import goes on, and "Import members" shows its progress.',
     },
     result: {
-      title: { done: 'Import finished', failed: 'Import failed', undone: 'This import was undone', expired: 'This upload expired' },
+      title: { cancelled: 'Import cancelled', done: 'Import finished', failed: 'Import failed', undone: 'This import was undone', expired: 'This upload expired' },
+      cancelledNote: 'The batches written before the cancel are in the member records; undo this import if you do not want them.',
       by: '{who} · {time}',
       undoneAt: 'Undone {time}: new members removed, updated members restored',
       undo: 'Undo this import',

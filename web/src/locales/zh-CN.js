@@ -632,11 +632,17 @@ export default {
     },
     progress: {
       rows: '已处理 {done} / {total} 行',
+      cancel: '取消导入',
+      cancelTitle: '取消导入',
+      cancelConfirm: '已写入的批次会保留（之后可以撤销），正在写入的这一批会回滚。确定取消吗？',
+      cancelQueued: '导入尚未开始，已取消；可以稍后再执行。',
+      cancelling: '正在取消：当前这一批结束后停止…',
       waiting: '等待开始…',
       leave: '可以离开此页面，导入会在后台继续；回到“导入党员”可查看进度。',
     },
     result: {
-      title: { done: '导入完成', failed: '导入失败', undone: '已撤销本次导入', expired: '上传已过期' },
+      title: { cancelled: '已取消导入', done: '导入完成', failed: '导入失败', undone: '已撤销本次导入', expired: '上传已过期' },
+      cancelledNote: '取消前已写入的批次保留在党员档案中；如不需要，可以撤销本次导入。',
       by: '{who} · {time}',
       undoneAt: '撤销于 {time}：新增的党员已删除，更新的党员已恢复原值',
       undo: '撤销本次导入',

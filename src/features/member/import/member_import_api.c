@@ -5,6 +5,7 @@
  *   GET  /api/v1/members/imports, /imports/{id}       list, one
  *   POST /api/v1/members/imports/{id}/run             queue the real run -> job id
  *   POST /api/v1/members/imports/{id}/undo            undo while nothing changed since
+ *   POST /api/v1/members/imports/{id}/cancel
  *   GET  /api/v1/members/imports/{id}/errors.xlsx|.csv
  * Scope: an import carries the org paths where its uploader holds member.write; a caller sees
  * and acts on an import only when it holds member.write over every one of them (else 404). */
@@ -63,7 +64,7 @@ static int load_visible(struct http_req *req, struct member_import *im, struct e
     return 0;
 }
 
-static void write_import(struct buf *b, const struct member_import *im)
+static void write_import(struct buf *b, const struct member_import *im, const char *lang)
 {
     buf_adds(b, "{");
     jsonw_key(b, "id");
@@ -71,7 +72,8 @@ static void write_import(struct buf *b, const struct member_import *im)
     const struct {
         const char *k, *v;
     } S[] = {{"state", im->state}, {"filename", im->filename}, {"format", im->format},
-             {"actor", im->actor}, {"actor_name", im->actor_name}, {"error", im->error}};
+             {"actor", im->actor}, {"actor_name", im->actor_name},
+             {"error", im->error != NULL ? i18n_text(im->error, lang) : NULL}};
     for (size_t i = 0; i < sizeof S / sizeof S[0]; i++) {
         buf_adds(b, ",");
         jsonw_key(b, S[i].k);
@@ -99,6 +101,8 @@ static void write_import(struct buf *b, const struct member_import *im)
         jsonw_key(b, Z[i].k);
         jsonw_i64_or_null(b, Z[i].v);
     }
+    buf_addf(b, ",\"cancelled\":%s",   /* stopped by its user (POST .../cancel) */
+             im->error != NULL && strcmp(im->error, "jobs.cancelled") == 0 ? "true" : "false");
     buf_addf(b, ",\"unknown_columns\":%s",
              im->unknown_columns != NULL ? im->unknown_columns : "[]");
     buf_addf(b, ",\"errors_url\":\"/api/v1/members/imports/%lld/errors.xlsx\"}",
@@ -144,7 +148,7 @@ static void reply_import(struct http_req *req, struct http_res *res, int status,
         http_reply_error(res, &e);
         return;
     }
-    write_import(&b, &im);
+    write_import(&b, &im, req->lang);
     b.len--;                                     /* reopen the object */
     buf_adds(&b, ",\"problems\":[");
     struct problems pr = {&b, req->lang, 0};
@@ -256,7 +260,7 @@ static void imports_list(struct http_req *req, struct http_res *res)
             continue;
         if (shown++ > 0)
             buf_adds(&b, ",");
-        write_import(&b, &all[i]);
+        write_import(&b, &all[i], req->lang);
     }
     buf_addf(&b, "],\"meta\":{\"page\":%lld,\"per_page\":%lld,\"total\":%lld}}",
              (long long)pg.page, (long long)pg.per_page, (long long)seen);
@@ -302,6 +306,37 @@ static void imports_run(struct http_req *req, struct http_res *res)
                              arena_printf(req->arena, "/api/v1/jobs/%lld", (long long)job));
     http_reply(res, 202, body, NULL);
     json_decref(body);
+    return;
+fail:
+    http_reply_error(res, &e);
+}
+
+/* POST /api/v1/members/imports/{id}/cancel: a queued run goes back to "checked" (it can be run
+ * later); a running one stops at the end of its current batch, which is rolled back, and ends
+ * "failed" with "jobs.cancelled": the batches written so far stay, and undo takes them back. */
+static void imports_cancel(struct http_req *req, struct http_res *res)
+{
+    struct err e = ERR_INIT;
+    struct member_import im;
+    enum jobs_cancel how;
+    if (load_visible(req, &im, &e) != 0)
+        goto fail;
+    if ((strcmp(im.state, "queued") != 0 && strcmp(im.state, "running") != 0) || im.job_id <= 0) {
+        err_set(&e, ERR_CONFLICT, "import.not_running");
+        goto fail;
+    }
+    if (db_begin(req->db, &e) != 0)
+        goto fail;
+    if (jobs_store_cancel(req->db, im.job_id, &how, &e) != 0 ||
+        (how == JOBS_CANCELLED &&
+         member_import_set_state(req->db, im.id, "checked", 0, NULL, &e) != 0) ||
+        db_commit(req->db, &e) != 0) {
+        db_rollback(req->db);
+        if (strcmp(e.message, "jobs.finished") == 0)
+            err_set(&e, ERR_CONFLICT, "import.not_running");
+        goto fail;
+    }
+    reply_import(req, res, how == JOBS_CANCELLED ? 200 : 202, im.id);
     return;
 fail:
     http_reply_error(res, &e);
@@ -359,6 +394,7 @@ static const struct route import_routes[] = {
     {"GET", "/api/v1/members/imports", imports_list, "member.write"},
     {"GET", "/api/v1/members/imports/{id}", imports_get, "member.write"},
     {"POST", "/api/v1/members/imports/{id}/run", imports_run, "member.write"},
+    {"POST", "/api/v1/members/imports/{id}/cancel", imports_cancel, "member.write"},
     {"POST", "/api/v1/members/imports/{id}/undo", imports_undo, "member.write"},
     {"GET", "/api/v1/members/imports/{id}/errors.xlsx", errors_xlsx, "member.write"},
     {"GET", "/api/v1/members/imports/{id}/errors.csv", errors_csv, "member.write"},

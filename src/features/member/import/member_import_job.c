@@ -4,6 +4,7 @@
  * per undo ("member.import_undo"), not one per member: 100,000 entries would bury the log and
  * cost more than the import. What each member went through is in member_import_rows (action,
  * version left, the previous row), which undo replays; the entry names the import id. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,31 @@ static int finish_run(struct db *db, const struct member_import *im,
     return 0;
 }
 
+static void read_count(struct db_stmt *st, struct arena *a, void *out)
+{
+    (void)a;
+    *(int64_t *)out = db_col_i64(st, 0);
+}
+
+/* A run stopped by its user: whole batches stay (the one in progress was rolled back), and the
+ * audit entry says how many rows were written; undo takes them back (member_import_undo). */
+static int audit_cancel(struct db *db, const struct member_import *im, struct err *e)
+{
+    int64_t written = 0;
+    if (db_get_one(db, NULL, "SELECT COUNT(*) FROM member_import_rows WHERE import_id = ?",
+                   &im->id, 1, read_count, &written, "import.not_found", e) != 0)
+        return -1;
+    struct audit_who who = {im->actor, im->actor_name, NULL};
+    char object[40];
+    snprintf(object, sizeof object, "member_import:%lld", (long long)im->id);
+    json_t *ch = json_pack("{s:I, s:s, s:I, s:I}", "import_id", (json_int_t)im->id, "file",
+                           im->filename, "rows", (json_int_t)im->rows_total, "rows_written",
+                           (json_int_t)written);
+    int rc = audit_append(db, &who, "member.import_cancel", object, 0, ch, e);
+    json_decref(ch);
+    return rc;
+}
+
 int member_import_execute(struct db *db, struct arena *a, const struct member_import *im,
                           const void *data, size_t len, int64_t job_id,
                           struct member_import_counts *c, struct err *e)
@@ -66,8 +92,10 @@ int member_import_execute(struct db *db, struct arena *a, const struct member_im
         db_rollback(db);
     /* A failed run is final (only a checked import runs); undo and the error report need
      * member_import_rows and member_import_errors, not the file: it goes with the state. */
+    bool cancelled = strcmp(e->message, "jobs.cancelled") == 0;
     if (db_begin(db, &fe) != 0 || member_import_set_state(db, im->id, "failed", 0, e->message, &fe) != 0 ||
-        member_import_file_drop(db, im->id, &fe) != 0 || db_commit(db, &fe) != 0) {
+        member_import_file_drop(db, im->id, &fe) != 0 ||
+        (cancelled && audit_cancel(db, im, &fe) != 0) || db_commit(db, &fe) != 0) {
         db_rollback(db);
         log_error("import", "import %lld: cannot mark failed: %s", (long long)im->id, fe.message);
     }

@@ -10,6 +10,7 @@ static const struct i18n_msg MSGS[] = {
     {"import.column_required", "缺少此列（IMP-01）", "This column is missing (IMP-01)"},
     {"import.no_header", "表格中没有标题行（IMP-01）", "The sheet has no header row (IMP-01)"},
     {"import.already_run", "此导入已执行过", "This import has already been run"},
+    {"import.not_running", "此导入没有在排队或执行，无法取消", "This import is not queued or running, so it cannot be cancelled"},
     {"import.undo_state", "只能撤销已完成或失败的导入", "Only a finished or failed import can be undone"},
     {"import.undo_changed", "本次导入涉及的党员此后已被修改，不能撤销",
      "Members of this import have changed since; it cannot be undone"},

@@ -12,6 +12,7 @@ export const importApi = {
   list: (query) => api.get('/members/imports', query),
   get: (id) => api.get(`/members/imports/${id}`),
   run: (id) => api.post(`/members/imports/${id}/run`),
+  cancel: (id) => api.post(`/members/imports/${id}/cancel`),
   undo: (id) => api.post(`/members/imports/${id}/undo`),
   // Plain links (the session cookie goes along); headers and reasons in the page's language.
   templateUrl: (ext) => `${API_BASE}/members/import/template.${ext}${langQuery()}`,
