@@ -340,6 +340,8 @@ test('cancel: a queued run goes back to checked; a running one stops at a batch,
     assert.equal(code, 0)
     const jd = (await own.admin.get(`/api/v1/jobs/${run2.body.job_id}`)).body
     assert.equal(jd.state, 'cancelled')
+    assert.equal(jd.error, '已取消', 'the job\'s error in the caller\'s language')
+    assert.equal((await own.admin.get(`/api/v1/jobs/${run2.body.job_id}`, { 'Accept-Language': 'en' })).body.error, 'Cancelled')
     const im = (await own.admin.get(`/api/v1/members/imports/${id}`)).body
     assert.equal(im.state, 'failed')
     assert.equal(im.cancelled, true)
