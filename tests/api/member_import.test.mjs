@@ -354,6 +354,7 @@ test('cancel: a queued run goes back to checked; a running one stops at a batch,
     assert.equal(q('SELECT COUNT(*) FROM members'), 5 + written, 'every member written is traceable to the import')
     const audit = sql(own.url, `SELECT changes FROM audit_log WHERE action = 'member.import_cancel' AND object = 'member_import:${id}'`).trim()
     assert.equal(JSON.parse(audit).rows_written, written)
+    assert.equal(im.new + im.update, written, 'the counts of a cancelled run are what it wrote')
     const undo = await own.admin.post(`/api/v1/members/imports/${id}/undo`)
     assert.equal(undo.status, 200, JSON.stringify(undo.body))
     assert.equal(q('SELECT COUNT(*) FROM members'), 5)

@@ -6,8 +6,11 @@
 // leader (member.read only) has no import button; the wizard in English.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { startServer, apiJson } from './lib/server.mjs'
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { startServer, apiJson, djBin } from './lib/server.mjs'
 import { launchBrowser, openPage, shot } from './lib/browser.mjs'
 import { confirmBox, as } from './lib/login.mjs'
 import { asRole } from '../api/lib/auth.mjs'
@@ -159,7 +162,7 @@ test('undo refused after a member changed: the message says how many rows', asyn
   await page.context().close()
 })
 
-test('cancel before the run starts: a confirmation, then back at the preview with a notice; it can run again', async () => {
+test('cancel: before the run starts, a confirmation, back at the preview with a notice, and it can run again; a cancelled running run says so, with undo', async () => {
   // a server without a job runner: the run stays queued, so the progress step is there to see
   const own = await startServer({ members: 5, extra: ['--jobs', 'off'] })
   const page = await openPage(browser, { viewport: { width: 1440, height: 900 } }, own)
@@ -187,6 +190,35 @@ test('cancel before the run starts: a confirmation, then back at the preview wit
     assert.equal(await page.getByTestId('import-run').count(), 1, 'it can be run again')
     const imports = (await apiJson(own.base, 'GET', '/members/imports')).body.data
     assert.equal(imports[0].state, 'checked')
+
+    // a running run cancelled (through the API; `jobs run --once` is the runner): its result page
+    // says so, explains what stayed, and offers the undo
+    const big = path.join(own.dir, 'big.xlsx')
+    execFileSync(path.join(path.dirname(djBin), 'bench', 'member-import-gen'), ['30000', org.code, big])
+    const up = await fetch(`${own.base}/api/v1/members/imports?filename=big.xlsx`, {
+      method: 'POST', body: readFileSync(big), headers: { Cookie: own.session.cookie, 'X-CSRF-Token': own.session.csrf },
+    })
+    assert.equal(up.status, 201)
+    const bigId = (await up.json()).id
+    const run = await apiJson(own.base, 'POST', `/members/imports/${bigId}/run`)
+    assert.equal(run.status, 202)
+    const runner = spawn(djBin, ['jobs', 'run', '--once', '--db', own.db, '--log-level', 'warn'], { stdio: 'ignore' })
+    const exited = once(runner, 'exit')
+    for (let i = 0; i < 1500; i++) {
+      const j = (await apiJson(own.base, 'GET', `/jobs/${run.body.job_id}`)).body
+      if (j.state === 'running' && j.done >= 1000) break
+      await new Promise((res) => setTimeout(res, 20))
+    }
+    assert.equal((await apiJson(own.base, 'POST', `/members/imports/${bigId}/cancel`)).status, 202)
+    assert.equal((await exited)[0], 0)
+    await page.goto(`${own.base}/members/import/${bigId}`)
+    await page.getByTestId('import-result').getByText('已取消导入').waitFor()
+    const written = (await apiJson(own.base, 'GET', `/members/imports/${bigId}`)).body.new
+    assert.ok(written > 0 && written < 30000, `written ${written}`)
+    await page.getByTestId('import-cancelled-note').getByText(`取消前写入的 ${written.toLocaleString()} 行`).waitFor()
+    await page.getByTestId('import-undo').waitFor()
+    await page.getByTestId('import-history-state').getByText('已取消').waitFor()
+    await shot(page, 'member-import-cancelled-running')
     assert.deepEqual(page.problems, [])
   } finally {
     await page.context().close()

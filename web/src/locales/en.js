@@ -642,7 +642,7 @@ export default {
     },
     result: {
       title: { cancelled: 'Import cancelled', done: 'Import finished', failed: 'Import failed', undone: 'This import was undone', expired: 'This upload expired' },
-      cancelledNote: 'The batches written before the cancel are in the member records; undo this import if you do not want them.',
+      cancelledNote: 'The {n} rows written before the cancel are in the member records (new and updated below); undo this import if you do not want them.',
       by: '{who} · {time}',
       undoneAt: 'Undone {time}: new members removed, updated members restored',
       undo: 'Undo this import',

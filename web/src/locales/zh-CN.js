@@ -642,7 +642,7 @@ export default {
     },
     result: {
       title: { cancelled: '已取消导入', done: '导入完成', failed: '导入失败', undone: '已撤销本次导入', expired: '上传已过期' },
-      cancelledNote: '取消前已写入的批次保留在党员档案中；如不需要，可以撤销本次导入。',
+      cancelledNote: '取消前写入的 {n} 行保留在党员档案中（见下方新增、更新数）；如不需要，可以撤销本次导入。',
       by: '{who} · {time}',
       undoneAt: '撤销于 {time}：新增的党员已删除，更新的党员已恢复原值',
       undo: '撤销本次导入',

@@ -55,12 +55,27 @@ static void read_count(struct db_stmt *st, struct arena *a, void *out)
     *(int64_t *)out = db_col_i64(st, 0);
 }
 
-/* A run stopped by its user: whole batches stay (the one in progress was rolled back), and the
- * audit entry says how many rows were written; undo takes them back (member_import_undo). */
-static int audit_cancel(struct db *db, const struct member_import *im, struct err *e)
+/* A run stopped by its user: whole batches stay (the one in progress was rolled back). Its new
+ * and updated counts become what was written, from member_import_rows (what undo takes back),
+ * and the audit entry says how many rows that is. */
+static const char SQL_CANCEL_COUNTS[] =
+    "UPDATE member_imports SET "
+    "n_new = (SELECT COUNT(*) FROM member_import_rows WHERE import_id = ? AND action = 'insert'), "
+    "n_update = (SELECT COUNT(*) FROM member_import_rows WHERE import_id = ? AND action = 'update') "
+    "WHERE id = ?";
+
+static int record_cancel(struct db *db, const struct member_import *im, struct err *e)
 {
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, &st, SQL_CANCEL_COUNTS, e) != 0)
+        return -1;
+    for (int i = 1; i <= 3; i++)
+        db_bind_i64(st, i, im->id);
+    int rc = db_step(st, e) == DB_DONE ? 0 : -1;
+    db_finalize(st);
     int64_t written = 0;
-    if (db_get_one(db, NULL, "SELECT COUNT(*) FROM member_import_rows WHERE import_id = ?",
+    if (rc != 0 ||
+        db_get_one(db, NULL, "SELECT COUNT(*) FROM member_import_rows WHERE import_id = ?",
                    &im->id, 1, read_count, &written, "import.not_found", e) != 0)
         return -1;
     struct audit_who who = {im->actor, im->actor_name, NULL};
@@ -69,7 +84,7 @@ static int audit_cancel(struct db *db, const struct member_import *im, struct er
     json_t *ch = json_pack("{s:I, s:s, s:I, s:I}", "import_id", (json_int_t)im->id, "file",
                            im->filename, "rows", (json_int_t)im->rows_total, "rows_written",
                            (json_int_t)written);
-    int rc = audit_append(db, &who, "member.import_cancel", object, 0, ch, e);
+    rc = audit_append(db, &who, "member.import_cancel", object, 0, ch, e);
     json_decref(ch);
     return rc;
 }
@@ -95,7 +110,7 @@ int member_import_execute(struct db *db, struct arena *a, const struct member_im
     bool cancelled = strcmp(e->message, "jobs.cancelled") == 0;
     if (db_begin(db, &fe) != 0 || member_import_set_state(db, im->id, "failed", 0, e->message, &fe) != 0 ||
         member_import_file_drop(db, im->id, &fe) != 0 ||
-        (cancelled && audit_cancel(db, im, &fe) != 0) || db_commit(db, &fe) != 0) {
+        (cancelled && record_cancel(db, im, &fe) != 0) || db_commit(db, &fe) != 0) {
         db_rollback(db);
         log_error("import", "import %lld: cannot mark failed: %s", (long long)im->id, fe.message);
     }

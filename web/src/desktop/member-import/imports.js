@@ -39,4 +39,4 @@ export function stepOf(im) {
 export const validRows = (im) => Math.max(0, (im?.rows || 0) - (im?.bad || 0))
 
 /** Element Plus tag type per import state. */
-export const STATE_TAG = { checked: 'primary', queued: 'warning', running: 'warning', done: 'success', failed: 'danger', undone: 'info', expired: 'info' }
+export const STATE_TAG = { checked: 'primary', queued: 'warning', running: 'warning', done: 'success', failed: 'danger', cancelled: 'warning', undone: 'info', expired: 'info' }
